@@ -1,0 +1,124 @@
+package definitions_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/conveyorhq/conveyor/definitions"
+)
+
+func TestEveryExampleValidates(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "the repository ships example definitions")
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			require.NoError(t, err)
+			require.Empty(t, definitions.Validate(src))
+		})
+	}
+}
+
+func compileExample(t *testing.T) (*definitions.Plan, []byte) {
+	t.Helper()
+	src, err := os.ReadFile("../examples/sales-conveyor.yaml")
+	require.NoError(t, err)
+	plan, err := definitions.Compile(src)
+	require.NoError(t, err)
+	return plan, src
+}
+
+func TestTheSalesConveyorCompilesIntoItsPlan(t *testing.T) {
+	plan, _ := compileExample(t)
+	require.Equal(t, "sales", plan.ID)
+	require.Equal(t, "client", plan.Subject)
+	require.Equal(t, "cold_call", plan.Start)
+	require.Len(t, plan.Stages, 3)
+	require.Equal(t, map[string]definitions.EndPlan{"won": {Title: "Won"}, "lost": {Title: "Lost"}}, plan.Ends)
+
+	cold := plan.Stages["cold_call"]
+	require.Equal(t, definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickRoundRobin}, cold.Assignee)
+	require.Equal(t, definitions.Duration(48*time.Hour), cold.Due)
+	require.Equal(t, 20, *cold.Progress)
+	require.Len(t, cold.Transitions, 3)
+	require.Equal(t, definitions.TransitionPlan{
+		When: `data.result == "call_back"`, To: "cold_call",
+		Assignee: &definitions.Assignee{Kind: definitions.AssignSame}, PlannedStart: "data.callBackAt",
+	}, cold.Transitions[1])
+	require.Equal(t, definitions.TransitionPlan{To: "lost", ToEnd: true}, cold.Transitions[2])
+
+	deal := plan.Stages["deal"]
+	require.Equal(t, definitions.PickLeastLoaded, deal.Assignee.Pick)
+	require.Equal(t, &definitions.Assignee{Kind: definitions.AssignChoose, Team: "service"}, deal.Transitions[1].Assignee)
+
+	service := plan.Stages["service"]
+	require.Equal(t, definitions.PickRoundRobin, service.Assignee.Pick, "a team without pick is worked in turn")
+	require.JSONEq(t, `{"type":"object","required":["result"],"properties":{"result":{"type":"string","enum":["done"]}}}`, string(service.Form))
+}
+
+func TestAPlanSurvivesJSONAndKeepsItsHash(t *testing.T) {
+	plan, _ := compileExample(t)
+	require.True(t, strings.HasPrefix(plan.Hash, "sha256:"))
+	b, err := json.Marshal(plan)
+	require.NoError(t, err)
+	var back definitions.Plan
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, *plan, back)
+}
+
+func TestTheHashFollowsMeaningNotLayout(t *testing.T) {
+	plan, src := compileExample(t)
+
+	reformatted := strings.ReplaceAll(string(src), "# deadline, counted from the planned start", "")
+	reformatted = "# a comment that changes nothing\n" + reformatted
+	same, err := definitions.Compile([]byte(reformatted))
+	require.NoError(t, err)
+	require.Equal(t, plan.Hash, same.Hash)
+
+	changed, err := definitions.Compile([]byte(strings.Replace(string(src), "due: 2d", "due: 3d", 1)))
+	require.NoError(t, err)
+	require.NotEqual(t, plan.Hash, changed.Hash)
+}
+
+func TestCompileReturnsProblemsAsAnError(t *testing.T) {
+	_, err := definitions.Compile([]byte("id: x\n"))
+	var problems definitions.Problems
+	require.True(t, errors.As(err, &problems))
+	require.NotEmpty(t, problems)
+	require.Contains(t, err.Error(), `1:1: missing key "title"`)
+}
+
+func TestParseDuration(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"30m", 30 * time.Minute},
+		{"4h", 4 * time.Hour},
+		{"2d", 48 * time.Hour},
+		{"1w", 7 * 24 * time.Hour},
+		{"1d12h", 36 * time.Hour},
+	} {
+		got, err := definitions.ParseDuration(tc.in)
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+	for _, bad := range []string{"", "2", "d", "2x", "1.5d", "-1h", "0m", "2 d", "99999999999h"} {
+		_, err := definitions.ParseDuration(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func TestTheDSLSchemaIsServedAsJSON(t *testing.T) {
+	var schema map[string]any
+	require.NoError(t, json.Unmarshal(definitions.SchemaJSON(), &schema))
+	require.Equal(t, "https://json-schema.org/draft/2020-12/schema", schema["$schema"])
+}
