@@ -1,0 +1,184 @@
+// Package pgtest gives tests a fresh PostgreSQL database each.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+//
+// With DATABASE_URL set, databases are created on that server (this is how
+// `make test` shares one server across all test binaries, see ./withpg).
+// Otherwise Main starts a private throwaway server for the test binary.
+// Tests never skip for lack of a database: a missing server is a failure.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/conveyorhq/conveyor/pglocal"
+)
+
+// serverDSN is set by Main before any test runs and only read afterwards.
+var serverDSN string
+
+// Main runs the tests of a package against a PostgreSQL server and exits.
+func Main(m *testing.M) {
+	if dsn := os.Getenv("DATABASE_URL"); dsn != "" {
+		serverDSN = dsn
+		os.Exit(m.Run())
+	}
+	c, dir, err := StartTemp(context.Background())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+		os.Exit(1)
+	}
+	serverDSN = c.DSN("postgres")
+	code := m.Run()
+	if err := c.Stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+	}
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// StartTemp starts a non-durable cluster in a new temporary directory. The
+// caller stops the cluster and removes dir.
+//
+// os.MkdirTemp rather than t.TempDir: when we run as root the server runs as
+// the postgres user, which cannot enter t.TempDir's 0700 parent.
+func StartTemp(ctx context.Context) (c *pglocal.Cluster, dir string, err error) {
+	dir, err = os.MkdirTemp("", "conveyor-pg-")
+	if err != nil {
+		return nil, "", err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err = pglocal.Start(ctx, pglocal.Options{Dir: dir, Logger: log})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, "", err
+	}
+	return c, dir, nil
+}
+
+// NewDB creates an empty database for t, dropped when t finishes, and
+// returns a pool connected to it.
+func NewDB(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	base := serverDSN
+	if base == "" {
+		base = os.Getenv("DATABASE_URL")
+	}
+	if base == "" {
+		t.Fatal("pgtest: no PostgreSQL server: add `func TestMain(m *testing.M) { pgtest.Main(m) }` to this package's tests, or set DATABASE_URL")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+
+	name := dbName(t.Name())
+	if err := adminExec(ctx, base, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("pgtest: creating database %s: %v", name, err)
+	}
+	var pool *pgxpool.Pool
+	t.Cleanup(func() {
+		if pool != nil {
+			closePool(t, pool)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// FORCE: a test that leaked a connection must not leak the database.
+		if err := adminExec(ctx, base, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: dropping database %s: %v", name, err)
+		}
+	})
+
+	// ParseConfig rather than URL surgery: DATABASE_URL may also be in
+	// "host=... dbname=..." form.
+	cfg, err := pgxpool.ParseConfig(base)
+	if err != nil {
+		t.Fatalf("pgtest: parsing DATABASE_URL: %v", err)
+	}
+	cfg.ConnConfig.Database = name
+	if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		t.Fatalf("pgtest: connecting to %s: %v", name, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		t.Fatalf("pgtest: connecting to %s: %v", name, err)
+	}
+	return pool
+}
+
+// closePool closes pool, but does not hang forever when the test leaked an
+// acquired connection (pgxpool.Close waits for every one to be released).
+func closePool(t testing.TB, pool *pgxpool.Pool) {
+	closed := make(chan struct{})
+	go func() {
+		pool.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Errorf("pgtest: pool still has acquired connections after the test: missing Release or rows.Close?")
+	}
+}
+
+// adminExec runs one statement on the server's DATABASE_URL/postgres database.
+func adminExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// dbName builds a unique, recognisable database name: when a run is killed
+// and databases leak, the name says which test left them.
+func dbName(testName string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(testName) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if len(s) > 40 { // identifiers are cut at 63 bytes
+		s = s[:40]
+	}
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	return "t_" + s + "_" + hex.EncodeToString(rnd[:])
+}
+
+// Tx begins a transaction on pool that is rolled back when t finishes, so
+// its changes never outlive the test.
+func Tx(t testing.TB, pool *pgxpool.Pool) pgx.Tx {
+	t.Helper()
+	ctx := t.Context()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatalf("pgtest: begin: %v", err)
+	}
+	t.Cleanup(func() {
+		// t.Context() is already cancelled when cleanups run.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := tx.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+			t.Errorf("pgtest: rollback: %v", err)
+		}
+	})
+	return tx
+}
