@@ -1,0 +1,95 @@
+// Package activities holds the database side of a conveyor step. Each method
+// is an activity taking one struct, safe to retry: the store's unique keys
+// make a second run find the first one's rows.
+package activities
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// Names under which the activities are registered and called.
+const (
+	ApplyStepName     = "ApplyStep"
+	MarkOverdueName   = "MarkOverdue"
+	CancelProcessName = "CancelProcess"
+	FailProcessName   = "FailProcess"
+	ReassignName      = "Reassign"
+)
+
+// Error types carried by application errors, for the HTTP layer to map.
+const (
+	TypeInvalid  = "Invalid"
+	TypeConflict = "Conflict"
+	TypeNotFound = "NotFound"
+)
+
+type Activities struct {
+	Store *store.Store
+}
+
+type StepOutput struct {
+	Next *store.WorkItem
+}
+
+// ApplyStep closes the completed item and opens the next in one transaction.
+func (a *Activities) ApplyStep(ctx context.Context, in store.Step) (StepOutput, error) {
+	next, err := a.Store.ApplyStep(ctx, in)
+	return StepOutput{Next: next}, classify(err)
+}
+
+type OverdueInput struct{ ItemID string }
+
+type OverdueOutput struct{ Escalated bool }
+
+// MarkOverdue flags a late item and escalates it once.
+func (a *Activities) MarkOverdue(ctx context.Context, in OverdueInput) (OverdueOutput, error) {
+	escalated, err := a.Store.MarkOverdue(ctx, in.ItemID)
+	return OverdueOutput{Escalated: escalated}, classify(err)
+}
+
+type ProcessInput struct {
+	ProcessID string
+	Reason    string
+}
+
+// CancelProcess cancels the process and its open item in the read model.
+func (a *Activities) CancelProcess(ctx context.Context, in ProcessInput) error {
+	return classify(a.Store.CancelProcess(ctx, in.ProcessID))
+}
+
+// FailProcess records why a process could not go on.
+func (a *Activities) FailProcess(ctx context.Context, in ProcessInput) error {
+	return classify(a.Store.FailProcess(ctx, in.ProcessID, in.Reason))
+}
+
+// classify makes refusals final (retrying cannot make them succeed) and
+// typed, so the workflow can pass them on and the API can map them.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errs.ErrInvalid):
+		return temporal.NewNonRetryableApplicationError(err.Error(), TypeInvalid, nil)
+	case errors.Is(err, errs.ErrConflict):
+		return temporal.NewNonRetryableApplicationError(err.Error(), TypeConflict, nil)
+	case errors.Is(err, errs.ErrNotFound):
+		return temporal.NewNonRetryableApplicationError(err.Error(), TypeNotFound, nil)
+	}
+	return err
+}
+
+type ReassignInput struct {
+	ItemID, To string
+}
+
+// Reassign gives the open item to another user.
+func (a *Activities) Reassign(ctx context.Context, in ReassignInput) (store.WorkItem, error) {
+	w, err := a.Store.ReassignWorkItem(ctx, in.ItemID, in.To)
+	return w, classify(err)
+}

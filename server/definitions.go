@@ -1,0 +1,111 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+func (s *Server) definitionSchema(c *gin.Context) {
+	c.Data(http.StatusOK, "application/schema+json", definitions.SchemaJSON())
+}
+
+type publishResponse struct {
+	Valid   bool           `json:"valid"`
+	Created bool           `json:"created"`
+	Version *store.Version `json:"version,omitempty"`
+}
+
+// publishDefinition validates a YAML definition and publishes it as the next
+// version; with ?dryRun=true it only validates. Every problem comes back at
+// once, with its line and column.
+func (s *Server) publishDefinition(c *gin.Context) {
+	if !requireRole(c, store.RoleAnalyst) {
+		return
+	}
+	src, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
+	if err != nil || len(src) > maxBody {
+		problem(c, http.StatusBadRequest, "the body must be a YAML definition of at most 1 MiB")
+		return
+	}
+	plan, err := definitions.Compile(src)
+	var problems definitions.Problems
+	if errors.As(err, &problems) {
+		fields := make([]FieldError, len(problems))
+		for i, p := range problems {
+			fields[i] = FieldError{Path: p.Path, Line: p.Line, Column: p.Column, Message: p.Message}
+		}
+		problem(c, http.StatusUnprocessableEntity, strconv.Itoa(len(problems))+" problem(s) in the definition", fields...)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.Query("dryRun") == "true" {
+		c.JSON(http.StatusOK, publishResponse{Valid: true})
+		return
+	}
+	v, created, err := s.Store.Publish(c.Request.Context(), src, plan, currentUser(c).Login)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, publishResponse{Valid: true, Created: created, Version: &v})
+}
+
+func (s *Server) listDefinitions(c *gin.Context) {
+	defs, err := s.Store.Definitions(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Version]{Items: defs})
+}
+
+type definitionResponse struct {
+	store.Version
+	Versions []store.Version `json:"versions"`
+}
+
+// getDefinition is the latest version with its source and plan, and the
+// list of all versions.
+func (s *Server) getDefinition(c *gin.Context) {
+	ctx := c.Request.Context()
+	latest, err := s.Store.DefinitionVersion(ctx, c.Param("id"), 0)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versions, err := s.Store.DefinitionVersions(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, definitionResponse{Version: latest, Versions: versions})
+}
+
+func (s *Server) getDefinitionVersion(c *gin.Context) {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	v, err := s.Store.DefinitionVersion(c.Request.Context(), c.Param("id"), n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}

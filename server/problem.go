@@ -1,0 +1,60 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// FieldError locates one reason for a refusal: a JSON pointer into the
+// request body, or a line and column of a YAML definition.
+type FieldError struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// Problem is an RFC 9457 problem details body, the one error shape of the API.
+type Problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail,omitempty"`
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+func problem(c *gin.Context, status int, detail string, fields ...FieldError) {
+	body, _ := json.Marshal(Problem{
+		Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: fields,
+	})
+	c.Data(status, "application/problem+json", body)
+	c.Abort()
+}
+
+// fail maps an error from the layers below to its status. Only sentinel
+// errors say something to the client; anything else is logged and is a 500
+// with no internals in it.
+func (s *Server) fail(c *gin.Context, err error) {
+	var status int
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, errs.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(err, errs.ErrInvalid):
+		status = http.StatusUnprocessableEntity
+	case errors.Is(err, errs.ErrForbidden):
+		status = http.StatusForbidden
+	default:
+		s.Log.ErrorContext(c.Request.Context(), "request failed", slog.String("path", c.FullPath()), slog.Any("error", err))
+		problem(c, http.StatusInternalServerError, "internal error")
+		return
+	}
+	problem(c, status, err.Error())
+}

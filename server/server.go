@@ -1,0 +1,99 @@
+// Package server is Conveyor's HTTP API: thin Gin handlers that parse,
+// authorize, call the store or the workflow, and map errors to problem
+// details.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// Server holds the API's dependencies. It keeps no state of its own: any
+// number of replicas can serve the same database and Temporal cluster.
+type Server struct {
+	Store    *store.Store
+	Temporal client.Client
+	Log      *slog.Logger
+	TokenTTL time.Duration
+	Metrics  *Metrics
+}
+
+// Handler builds the routes.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), s.Metrics.middleware())
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint") })
+	r.NoMethod(func(c *gin.Context) { problem(c, http.StatusMethodNotAllowed, "method not allowed here") })
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	r.GET("/metrics", gin.WrapH(s.Metrics.Handler()))
+
+	api := r.Group("/api/v1")
+	api.POST("/auth/token", s.login)
+	api.GET("/schema/definition.json", s.definitionSchema)
+
+	authed := api.Group("", s.authenticate)
+	authed.GET("/users", s.listUsers)
+	authed.POST("/users", s.createUser)
+	authed.GET("/users/:login", s.getUser)
+	authed.PATCH("/users/:login", s.patchUser)
+
+	authed.POST("/definitions", s.publishDefinition)
+	authed.GET("/definitions", s.listDefinitions)
+	authed.GET("/definitions/:id", s.getDefinition)
+	authed.GET("/definitions/:id/versions/:version", s.getDefinitionVersion)
+
+	authed.POST("/processes", s.startProcess)
+	authed.GET("/processes", s.listProcesses)
+	authed.GET("/processes/:id", s.getProcess)
+	authed.POST("/processes/:id/cancel", s.cancelProcess)
+
+	authed.GET("/work-items", s.listWorkItems)
+	authed.GET("/work-items/:id", s.getWorkItem)
+	authed.POST("/work-items/:id/start", s.startWorkItem)
+	authed.POST("/work-items/:id/complete", s.completeWorkItem)
+	authed.POST("/work-items/:id/reassign", s.reassignWorkItem)
+
+	authed.GET("/escalations", s.listEscalations)
+	return r
+}
+
+// ready answers 200 only when the database and Temporal both answer.
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Pool().Ping(ctx); err != nil {
+		problem(c, http.StatusServiceUnavailable, "database not reachable")
+		return
+	}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		problem(c, http.StatusServiceUnavailable, "temporal not reachable")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// list is the shape of every list: items and the cursor of the next page.
+type list[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
+func page(c *gin.Context) store.Page {
+	p := store.Page{After: c.Query("after")}
+	if n, err := strconv.Atoi(c.Query("limit")); err == nil {
+		p.Limit = n
+	}
+	return p
+}

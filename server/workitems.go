@@ -1,0 +1,174 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows"
+)
+
+func (s *Server) failList(c *gin.Context, err error) {
+	if errors.Is(err, store.ErrBadCursor) {
+		problem(c, http.StatusBadRequest, err.Error(), FieldError{Path: "after", Message: "not a cursor of this list"})
+		return
+	}
+	s.fail(c, err)
+}
+
+// listWorkItems: `assignee=me` is the caller's own work ("my work").
+func (s *Server) listWorkItems(c *gin.Context) {
+	me := currentUser(c)
+	f := store.ItemFilter{Assignee: c.Query("assignee"), State: c.Query("state"), Page: page(c)}
+	if f.Assignee == "me" {
+		f.Assignee = me.Login
+	}
+	items, next, err := s.Store.WorkItems(c.Request.Context(), viewer(me), f)
+	if err != nil {
+		s.failList(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.WorkItem]{Items: items, Next: next})
+}
+
+// item loads a work item and says whether the caller may act on it: its
+// assignee, a supervisor above them, or an admin. Anyone else gets a 404.
+func (s *Server) item(c *gin.Context) (store.WorkItem, bool) {
+	ctx := c.Request.Context()
+	me := currentUser(c)
+	w, err := s.Store.WorkItem(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return w, false
+	}
+	allowed := me.Has(store.RoleAdmin) || w.Assignee == me.Login
+	if !allowed {
+		if allowed, err = s.Store.IsAbove(ctx, me.Login, w.Assignee); err != nil {
+			s.fail(c, err)
+			return w, false
+		}
+	}
+	if !allowed {
+		s.fail(c, errs.ErrNotFound)
+		return w, false
+	}
+	return w, true
+}
+
+func (s *Server) getWorkItem(c *gin.Context) {
+	if w, ok := s.item(c); ok {
+		c.JSON(http.StatusOK, w)
+	}
+}
+
+// startWorkItem: its executor opened it (attention -> in_progress).
+func (s *Server) startWorkItem(c *gin.Context) {
+	if _, ok := s.item(c); !ok {
+		return
+	}
+	w, err := s.Store.StartWorkItem(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, w)
+}
+
+type completeRequest struct {
+	Data json.RawMessage        `json:"data"`
+	Next workflows.NextOverride `json:"next"`
+}
+
+type completeResponse struct {
+	Item store.WorkItem `json:"item"`
+	workflows.CompleteResult
+}
+
+// completeWorkItem sends the completion to the process's workflow, which
+// validates it, closes the item and opens the next in one step.
+func (s *Server) completeWorkItem(c *gin.Context) {
+	w, ok := s.item(c)
+	if !ok {
+		return
+	}
+	var req completeRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if !w.Open() {
+		problem(c, http.StatusConflict, "work item "+w.ID+" is "+w.State)
+		return
+	}
+	started := time.Now()
+	var res workflows.CompleteResult
+	err := s.update(c.Request.Context(), w.ProcessID, workflows.UpdateComplete, c.GetHeader("Idempotency-Key"),
+		workflows.CompleteRequest{ItemID: w.ID, Data: req.Data, By: currentUser(c).Login, Next: req.Next}, &res)
+	s.Metrics.completion(err, time.Since(started))
+	if err != nil {
+		s.failUpdate(c, err)
+		return
+	}
+	closed, err := s.Store.WorkItem(c.Request.Context(), w.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, completeResponse{Item: closed, CompleteResult: res})
+}
+
+type reassignRequest struct {
+	Assignee string `json:"assignee"`
+	Note     string `json:"note"`
+}
+
+// reassignWorkItem: a supervisor above the assignee, or an admin, moves
+// open work to another user.
+func (s *Server) reassignWorkItem(c *gin.Context) {
+	w, ok := s.item(c)
+	if !ok {
+		return
+	}
+	me := currentUser(c)
+	if w.Assignee == me.Login && !me.Has(store.RoleAdmin) {
+		problem(c, http.StatusForbidden, "only a supervisor above the assignee, or an admin, reassigns work")
+		return
+	}
+	var req reassignRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.Assignee == "" {
+		problem(c, http.StatusUnprocessableEntity, "assignee is required", FieldError{Path: "/assignee", Message: "required"})
+		return
+	}
+	if !w.Open() {
+		problem(c, http.StatusConflict, "work item "+w.ID+" is "+w.State)
+		return
+	}
+	err := s.update(c.Request.Context(), w.ProcessID, workflows.UpdateReassign, c.GetHeader("Idempotency-Key"),
+		workflows.ReassignRequest{ItemID: w.ID, To: req.Assignee, By: me.Login, Note: req.Note}, nil)
+	if err != nil {
+		s.failUpdate(c, err)
+		return
+	}
+	moved, err := s.Store.WorkItem(c.Request.Context(), w.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, moved)
+}
+
+func (s *Server) listEscalations(c *gin.Context) {
+	escs, err := s.Store.Escalations(c.Request.Context(), viewer(currentUser(c)), c.Query("state"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Escalation]{Items: escs})
+}

@@ -1,0 +1,28 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// mapConstraint turns a refused write into the sentinel that says why: a
+// duplicate is a conflict, a broken reference or check is invalid input.
+func mapConstraint(err error, what string) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "23505": // unique_violation
+		return fmt.Errorf("%s already exists (%s): %w", what, pgErr.ConstraintName, errs.ErrConflict)
+	case "23503": // foreign_key_violation
+		return fmt.Errorf("%s: %s: %w", what, pgErr.Detail, errs.ErrInvalid)
+	case "23514", "23502": // check_violation, not_null_violation
+		return fmt.Errorf("%s: %s: %w", what, pgErr.Message, errs.ErrInvalid)
+	}
+	return err
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// Process states.
+const (
+	ProcessRunning   = "running"
+	ProcessCompleted = "completed"
+	ProcessCancelled = "cancelled"
+	ProcessFailed    = "failed"
+)
+
+// Process is a row of the process read model.
+type Process struct {
+	ID           string          `json:"id"`
+	Definition   string          `json:"definition"`
+	Version      int             `json:"version"`
+	BusinessKey  string          `json:"businessKey,omitempty"`
+	Client       string          `json:"client,omitempty"`
+	Vars         json.RawMessage `json:"variables"`
+	State        string          `json:"state"`
+	End          string          `json:"end,omitempty"`
+	Stage        string          `json:"stage,omitempty"`
+	Assignee     string          `json:"assignee,omitempty"`
+	PlannedStart *time.Time      `json:"plannedStart,omitempty"`
+	Due          *time.Time      `json:"due,omitempty"`
+	Overdue      bool            `json:"overdue"`
+	Progress     int             `json:"progress"`
+	Failure      string          `json:"failure,omitempty"`
+	StartedBy    string          `json:"startedBy"`
+	StartedAt    time.Time       `json:"startedAt"`
+	CompletedAt  *time.Time      `json:"completedAt,omitempty"`
+}
+
+const processColumns = `p.id, p.definition_id, p.version, coalesce(p.business_key, ''), coalesce(p.client_id, ''), p.vars,
+	p.state, coalesce(p.end_id, ''), coalesce(p.stage, ''), coalesce(p.assignee, ''), p.planned_start, p.due, p.overdue,
+	p.progress, coalesce(p.failure, ''), p.started_by, p.started_at, p.completed_at`
+
+func scanProcess(row pgx.Row) (Process, error) {
+	var p Process
+	err := row.Scan(&p.ID, &p.Definition, &p.Version, &p.BusinessKey, &p.Client, &p.Vars, &p.State, &p.End,
+		&p.Stage, &p.Assignee, &p.PlannedStart, &p.Due, &p.Overdue, &p.Progress, &p.Failure, &p.StartedBy,
+		&p.StartedAt, &p.CompletedAt)
+	p.StartedAt = p.StartedAt.UTC()
+	utc(p.PlannedStart, p.Due, p.CompletedAt)
+	return p, err
+}
+
+func utc(ts ...*time.Time) {
+	for _, t := range ts {
+		if t != nil {
+			*t = t.UTC()
+		}
+	}
+}
+
+// CreateProcess records a process about to start. With a business key that
+// the conveyor already has, nothing is inserted and the existing process
+// comes back with created false: the caller then (re)starts its workflow,
+// which is idempotent, so a crash between this row and the workflow start is
+// healed by retrying the request.
+func (s *Store) CreateProcess(ctx context.Context, p Process) (Process, bool, error) {
+	var bk, client *string
+	if p.BusinessKey != "" {
+		bk = &p.BusinessKey
+	}
+	if p.Client != "" {
+		client = &p.Client
+	}
+	if len(p.Vars) == 0 {
+		p.Vars = json.RawMessage(`{}`)
+	}
+	row := s.pool.QueryRow(ctx, `INSERT INTO processes AS p (id, definition_id, version, business_key, client_id, vars, started_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (definition_id, business_key) DO NOTHING
+		RETURNING `+processColumns, p.ID, p.Definition, p.Version, bk, client, p.Vars, p.StartedBy)
+	created, err := scanProcess(row)
+	if err == nil {
+		return created, true, nil
+	}
+	if err != pgx.ErrNoRows {
+		return Process{}, false, mapConstraint(err, "process")
+	}
+	existing, err := scanProcess(s.pool.QueryRow(ctx, `SELECT `+processColumns+` FROM processes p
+		WHERE definition_id = $1 AND business_key = $2`, p.Definition, p.BusinessKey))
+	if err != nil {
+		return Process{}, false, fmt.Errorf("process with business key %q: %w", p.BusinessKey, err)
+	}
+	return existing, false, nil
+}
+
+// Process returns one process.
+func (s *Store) Process(ctx context.Context, id string) (Process, error) {
+	p, err := scanProcess(s.pool.QueryRow(ctx, `SELECT `+processColumns+` FROM processes p WHERE id = $1`, id))
+	return p, notFound(err, "process "+id)
+}
+
+// ProcessFilter narrows a process list; empty fields do not filter.
+type ProcessFilter struct {
+	Definition, State, Assignee string
+	Overdue                     *bool
+	Page
+}
+
+// Processes lists the processes viewer may see, newest first: an admin all;
+// others those where they or anyone below them worked or started.
+func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) ([]Process, string, error) {
+	after, err := f.decode()
+	if err != nil {
+		return nil, "", err
+	}
+	rows, _ := s.pool.Query(ctx, viewerScope+`
+		SELECT `+processColumns+` FROM processes p
+		WHERE ($1 OR p.started_by IN (SELECT login FROM scope) OR EXISTS (
+			SELECT 1 FROM work_items w WHERE w.process_id = p.id AND w.assignee IN (SELECT login FROM scope)))
+		  AND ($3 = '' OR p.definition_id = $3)
+		  AND ($4 = '' OR p.state = $4)
+		  AND ($5 = '' OR p.assignee = $5)
+		  AND ($6::boolean IS NULL OR p.overdue = $6)
+		  AND ($7::timestamptz IS NULL OR (p.started_at, p.id) < ($7, $8))
+		ORDER BY p.started_at DESC, p.id DESC
+		LIMIT $9`,
+		viewer.Admin, viewer.Login, f.Definition, f.State, f.Assignee, f.Overdue, after.At, after.ID, f.limit()+1)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Process, error) { return scanProcess(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := cut(list, f.limit(), func(p Process) cursor { return cursor{At: &p.StartedAt, ID: p.ID} })
+	return list, next, nil
+}
+
+// CanSeeProcess tells whether viewer may see process id (same rule as
+// Processes); an unknown process is ErrNotFound.
+func (s *Store) CanSeeProcess(ctx context.Context, viewer Viewer, id string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, viewerScope+`
+		SELECT $1 OR p.started_by IN (SELECT login FROM scope) OR EXISTS (
+			SELECT 1 FROM work_items w WHERE w.process_id = p.id AND w.assignee IN (SELECT login FROM scope))
+		FROM processes p WHERE p.id = $3`, viewer.Admin, viewer.Login, id).Scan(&ok)
+	return ok, notFound(err, "process "+id)
+}
+
+// FailProcess marks a process failed with the reason, e.g. when its first
+// stage names a user who does not exist.
+func (s *Store) FailProcess(ctx context.Context, id, reason string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE processes SET state = 'failed', failure = $2, completed_at = now()
+		WHERE id = $1 AND state = 'running'`, id, reason)
+	return err
+}
+
+// CancelProcess cancels a running process and its open work item. Cancelling
+// a cancelled process again is harmless; a finished one is ErrConflict.
+func (s *Store) CancelProcess(ctx context.Context, id string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var state string
+		if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1 FOR UPDATE`, id).Scan(&state); err != nil {
+			return notFound(err, "process "+id)
+		}
+		switch state {
+		case ProcessCancelled:
+			return nil
+		case ProcessRunning:
+		default:
+			return fmt.Errorf("process %s is %s: %w", id, state, errs.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE work_items SET state = 'cancelled', completed_at = now()
+			WHERE process_id = $1 AND state IN ('attention', 'in_progress')`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
+			WHERE process_id = $1 AND state = 'open'`, id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false
+			WHERE id = $1`, id)
+		return err
+	})
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// Step is one move of a process, applied in one transaction: close the
+// completed item, open the next one (or reach an end), update the process.
+type Step struct {
+	ProcessID string
+	Close     *CloseItem // nil when the process starts
+	Open      *OpenItem  // nil when the process reaches an end
+	End       string
+	// Progress after the step; nil keeps the process's progress.
+	Progress *int
+}
+
+type CloseItem struct {
+	ItemID string
+	Data   json.RawMessage
+	By     string
+}
+
+type OpenItem struct {
+	ItemID       string
+	Seq          int
+	Stage, Title string
+	Rule         definitions.Assignee // AssignUser, AssignTeam or AssignChoose
+	Chosen       string               // the completer's pick for AssignChoose (or to override a team pick)
+	PlannedStart time.Time
+	Due          *time.Time
+}
+
+// ApplyStep applies a step exactly once. Running it again (a retried
+// activity) finds the closed item and the opened one and returns that item
+// without changing anything; the item's id is derived by the workflow, so no
+// second item can appear.
+func (s *Store) ApplyStep(ctx context.Context, st Step) (*WorkItem, error) {
+	var opened *WorkItem
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		opened, err = applyStep(ctx, tx, st)
+		return err
+	})
+	return opened, err
+}
+
+func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
+	// Lock the process row: steps and cancellation of one process serialise.
+	var state string
+	if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1 FOR UPDATE`, st.ProcessID).Scan(&state); err != nil {
+		return nil, notFound(err, "process "+st.ProcessID)
+	}
+	if st.Open != nil {
+		if w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, st.Open.ItemID)); err == nil {
+			return &w, nil // already applied
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, err
+		}
+	}
+	if st.Open == nil && st.Close != nil && state == ProcessCompleted {
+		var closed string
+		err := tx.QueryRow(ctx, `SELECT state FROM work_items WHERE id = $1`, st.Close.ItemID).Scan(&closed)
+		if err == nil && closed == ItemDone {
+			return nil, nil // the end was reached by this very step
+		}
+	}
+	if state != ProcessRunning {
+		return nil, fmt.Errorf("process %s is %s: %w", st.ProcessID, state, errs.ErrConflict)
+	}
+	if st.Close != nil {
+		if err := closeItem(ctx, tx, st.ProcessID, st.Close); err != nil {
+			return nil, err
+		}
+	}
+	if st.Open == nil {
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = $2, progress = 100,
+				stage = NULL, assignee = NULL, planned_start = NULL, due = NULL, overdue = false, completed_at = now()
+			WHERE id = $1`, st.ProcessID, st.End)
+		return nil, err
+	}
+	assignee, err := resolveAssignee(ctx, tx, st.Open)
+	if err != nil {
+		return nil, err
+	}
+	o := st.Open
+	if _, err := tx.Exec(ctx, `INSERT INTO work_items (id, process_id, seq, stage, title, assignee, planned_start, due)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		o.ItemID, st.ProcessID, o.Seq, o.Stage, o.Title, assignee, o.PlannedStart, o.Due); err != nil {
+		return nil, mapConstraint(err, "work item "+o.ItemID)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE processes SET stage = $2, assignee = $3, planned_start = $4, due = $5,
+			overdue = false, progress = coalesce($6, progress)
+		WHERE id = $1`, st.ProcessID, o.Stage, assignee, o.PlannedStart, o.Due, st.Progress); err != nil {
+		return nil, err
+	}
+	w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, o.ItemID))
+	return &w, err
+}
+
+func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) error {
+	data := c.Data
+	if len(data) == 0 {
+		data = json.RawMessage(`{}`)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE work_items SET state = 'done', data = $2, completed_by = $3, completed_at = now(),
+			started_at = coalesce(started_at, now())
+		WHERE id = $1 AND process_id = $4 AND state IN ('attention', 'in_progress')`, c.ItemID, data, c.By, processID)
+	if err != nil {
+		return mapConstraint(err, "work item "+c.ItemID)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("work item %s is not open: %w", c.ItemID, errs.ErrConflict)
+	}
+	_, err = tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
+		WHERE work_item_id = $1 AND state = 'open'`, c.ItemID)
+	return err
+}
+
+// resolveAssignee turns a rule into a login, inside the step's transaction
+// so a round-robin turn is taken only by a step that commits.
+func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem) (string, error) {
+	switch o.Rule.Kind {
+	case definitions.AssignUser:
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, o.Rule.User).Scan(&active)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
+			return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", o.Stage, o.Rule.User, errs.ErrInvalid)
+		}
+		return o.Rule.User, err
+	case definitions.AssignChoose, definitions.AssignTeam:
+		if o.Chosen != "" {
+			var member bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = $1 AND active AND $2 = ANY (teams))`,
+				o.Chosen, o.Rule.Team).Scan(&member)
+			if err == nil && !member {
+				err = fmt.Errorf("next.assignee: %q is not an active member of team %s: %w", o.Chosen, o.Rule.Team, errs.ErrInvalid)
+			}
+			return o.Chosen, err
+		}
+		if o.Rule.Kind == definitions.AssignChoose {
+			return "", fmt.Errorf("next.assignee: choose a member of team %s for stage %s: %w", o.Rule.Team, o.Stage, errs.ErrInvalid)
+		}
+		return pickMember(ctx, tx, o.Rule.Team, o.Rule.Pick)
+	}
+	return "", fmt.Errorf("stage %s: unknown assignee rule %q: %w", o.Stage, o.Rule.Kind, errs.ErrInvalid)
+}
+
+// pickMember chooses an active member of team: in turn (round_robin, the
+// team's cursor row locked so concurrent steps take different turns) or the
+// one with the fewest open work items (least_loaded, ties by login).
+func pickMember(ctx context.Context, tx pgx.Tx, team, pick string) (string, error) {
+	var login string
+	var err error
+	if pick == definitions.PickLeastLoaded {
+		err = tx.QueryRow(ctx, `SELECT u.login FROM users u
+			WHERE u.active AND $1 = ANY (u.teams)
+			ORDER BY (SELECT count(*) FROM work_items w WHERE w.assignee = u.login AND w.state IN ('attention', 'in_progress')), u.login
+			LIMIT 1`, team).Scan(&login)
+	} else {
+		if _, err := tx.Exec(ctx, `INSERT INTO team_cursors (team, last_login) VALUES ($1, '') ON CONFLICT DO NOTHING`, team); err != nil {
+			return "", err
+		}
+		err = tx.QueryRow(ctx, `WITH c AS (SELECT last_login FROM team_cursors WHERE team = $1 FOR UPDATE)
+			SELECT u.login FROM users u, c WHERE u.active AND $1 = ANY (u.teams)
+			ORDER BY u.login <= c.last_login, u.login LIMIT 1`, team).Scan(&login)
+		if err == nil {
+			_, err = tx.Exec(ctx, `UPDATE team_cursors SET last_login = $2 WHERE team = $1`, team, login)
+		}
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("team %s has no active members: %w", team, errs.ErrInvalid)
+	}
+	return login, err
+}

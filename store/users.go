@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// Roles a user can hold; the users table refuses any other.
+const (
+	RoleAdmin      = "admin"
+	RoleAnalyst    = "analyst"
+	RoleSupervisor = "supervisor"
+	RoleManager    = "manager"
+)
+
+// User is a person who signs in. It deliberately has no password or hash
+// field, so handing a User to JSON can never leak one; see PasswordHash.
+type User struct {
+	Login      string    `json:"login"`
+	Name       string    `json:"name"`
+	Roles      []string  `json:"roles"`
+	Teams      []string  `json:"teams"`
+	Supervisor string    `json:"supervisor,omitempty"` // "" = none
+	Active     bool      `json:"active"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// Has reports whether u holds role.
+func (u User) Has(role string) bool { return slices.Contains(u.Roles, role) }
+
+// UserPatch says what UpdateUser changes: nil fields stay as they are.
+type UserPatch struct {
+	Name         *string
+	Roles, Teams *[]string
+	Supervisor   *string // pointer to "" clears the supervisor
+	Active       *bool
+	PasswordHash *string
+}
+
+const userCols = `u.login, u.name, u.roles, u.teams, coalesce(u.supervisor, ''), u.active, u.created_at`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	if err := row.Scan(&u.Login, &u.Name, &u.Roles, &u.Teams, &u.Supervisor, &u.Active, &u.CreatedAt); err != nil {
+		return User{}, err
+	}
+	u.Roles, u.Teams = nonNil(u.Roles), nonNil(u.Teams)
+	u.CreatedAt = u.CreatedAt.UTC()
+	return u, nil
+}
+
+func collectUsers(rows pgx.Rows) ([]User, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+}
+
+// nonNil turns nil into an empty slice: the columns are NOT NULL, and JSON
+// clients get [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// CreateUser stores u with passwordHash (see auth.HashPassword). New users
+// are active whatever u.Active says, so a caller that forgets the field does
+// not create a locked-out account; deactivate with UpdateUser. u.CreatedAt is
+// ignored too.
+func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (User, error) {
+	created, err := scanUser(s.pool.QueryRow(ctx, `
+		INSERT INTO users AS u (login, name, password_hash, roles, teams, supervisor)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
+		RETURNING `+userCols,
+		u.Login, u.Name, passwordHash, nonNil(u.Roles), nonNil(u.Teams), u.Supervisor))
+	if err != nil {
+		return User{}, userError(err, fmt.Sprintf("create user %q", u.Login))
+	}
+	return created, nil
+}
+
+// User returns the user with login.
+func (s *Store) User(ctx context.Context, login string) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.login = $1`, login))
+	if err != nil {
+		return User{}, notFound(err, fmt.Sprintf("user %q", login))
+	}
+	return u, nil
+}
+
+// Users lists every user, inactive ones included, by login.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.login`)
+	return collectUsers(rows)
+}
+
+// UpdateUser applies patch to the user with login in one statement and
+// returns the result.
+func (s *Store) UpdateUser(ctx context.Context, login string, patch UserPatch) (User, error) {
+	// Untyped nil for "unchanged": the casts below give the parameters
+	// their types, and coalesce keeps the old value.
+	var roles, teams any
+	if patch.Roles != nil {
+		roles = nonNil(*patch.Roles)
+	}
+	if patch.Teams != nil {
+		teams = nonNil(*patch.Teams)
+	}
+	u, err := scanUser(s.pool.QueryRow(ctx, `
+		UPDATE users AS u SET
+			name          = coalesce($2::text, u.name),
+			roles         = coalesce($3::text[], u.roles),
+			teams         = coalesce($4::text[], u.teams),
+			supervisor    = CASE WHEN $5::text IS NULL THEN u.supervisor ELSE nullif($5::text, '') END,
+			active        = coalesce($6::boolean, u.active),
+			password_hash = coalesce($7::text, u.password_hash)
+		WHERE u.login = $1
+		RETURNING `+userCols,
+		login, patch.Name, roles, teams, patch.Supervisor, patch.Active, patch.PasswordHash))
+	if err != nil {
+		what := fmt.Sprintf("update user %q", login)
+		return User{}, notFound(userError(err, what), what)
+	}
+	return u, nil
+}
+
+// PasswordHash returns what signing in as login needs: the stored hash and
+// whether the user may sign in at all.
+func (s *Store) PasswordHash(ctx context.Context, login string) (hash string, active bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT password_hash, active FROM users WHERE login = $1`, login).Scan(&hash, &active)
+	if err != nil {
+		return "", false, notFound(err, fmt.Sprintf("user %q", login))
+	}
+	return hash, active, nil
+}
+
+// CreateToken stores the hash of a token (see auth.NewToken) for login,
+// valid until expiresAt.
+func (s *Store) CreateToken(ctx context.Context, hash []byte, login string, expiresAt time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO tokens (hash, login, expires_at) VALUES ($1, $2, $3)`, hash, login, expiresAt)
+	if err != nil {
+		return userError(err, fmt.Sprintf("create token for %q", login))
+	}
+	return nil
+}
+
+// UserByToken returns the user a token hash belongs to. An expired token,
+// or one of a deactivated user, is ErrNotFound like an unknown one: callers
+// must not treat them differently.
+func (s *Store) UserByToken(ctx context.Context, hash []byte) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `
+		SELECT `+userCols+` FROM tokens t JOIN users u ON u.login = t.login
+		WHERE t.hash = $1 AND t.expires_at > now() AND u.active`, hash))
+	if err != nil {
+		return User{}, notFound(err, "token")
+	}
+	return u, nil
+}
+
+// DeleteToken forgets a token hash; deleting an unknown one is no error, so
+// signing out twice is harmless.
+func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE hash = $1`, hash); err != nil {
+		return fmt.Errorf("delete token: %w", err)
+	}
+	return nil
+}
+
+// IsAbove reports whether supervisor is login's supervisor, or that
+// supervisor's, and so on up. Nobody is above themself, and nobody is above
+// an unknown login.
+func (s *Store) IsAbove(ctx context.Context, supervisor, login string) (bool, error) {
+	// UNION, not UNION ALL: the walk ends even if a cycle slipped in.
+	var above bool
+	err := s.pool.QueryRow(ctx, `
+		WITH RECURSIVE up (login) AS (
+			SELECT supervisor FROM users WHERE login = $2
+		  UNION
+			SELECT u.supervisor FROM users u JOIN up ON u.login = up.login
+		)
+		SELECT $1 <> $2 AND EXISTS (SELECT 1 FROM up WHERE login = $1)`, supervisor, login).Scan(&above)
+	if err != nil {
+		return false, fmt.Errorf("is %q above %q: %w", supervisor, login, err)
+	}
+	return above, nil
+}
+
+// TeamMembers lists the active users in team, by login.
+func (s *Store) TeamMembers(ctx context.Context, team string) ([]User, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u
+		WHERE u.teams @> ARRAY[$1::text] AND u.active ORDER BY u.login`, team)
+	return collectUsers(rows)
+}
+
+// CountUsers counts all users, inactive ones included.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+// constraintProblems says, per constraint of the users and tokens tables,
+// what the caller got wrong.
+var constraintProblems = map[string]string{
+	"users_pkey":            "login already taken",
+	"users_login_format":    "login must be a lower-case letter then 1 to 62 of a-z, 0-9, '.', '_', '-'",
+	"users_roles_known":     "roles must be among admin, analyst, supervisor, manager",
+	"users_supervisor_fkey": "supervisor is not a user",
+	"tokens_login_fkey":     "no such user",
+	"tokens_pkey":           "token already exists",
+	"tokens_hash_check":     "token hash must be a SHA-256, 32 bytes",
+}
+
+// userError maps constraint violations to errs sentinels: a duplicate is
+// ErrConflict, a bad reference or value ErrInvalid. Other errors pass through.
+func userError(err error, what string) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	problem, known := constraintProblems[pe.ConstraintName]
+	if !known {
+		problem = pe.Message // e.g. the cycle trigger's "supervisor cycle: a -> b -> a"
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		return fmt.Errorf("%s: %s: %w", what, problem, errs.ErrConflict)
+	case "23503", "23514": // foreign_key_violation, check_violation
+		return fmt.Errorf("%s: %s: %w", what, problem, errs.ErrInvalid)
+	}
+	return err
+}

@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// Work item states.
+const (
+	ItemAttention  = "attention"
+	ItemInProgress = "in_progress"
+	ItemDone       = "done"
+	ItemCancelled  = "cancelled"
+)
+
+// WorkItem is one stage's task for one executor.
+type WorkItem struct {
+	ID           string          `json:"id"`
+	ProcessID    string          `json:"processId"`
+	Seq          int             `json:"seq"`
+	Definition   string          `json:"definition"`
+	Stage        string          `json:"stage"`
+	Title        string          `json:"title"`
+	Assignee     string          `json:"assignee"`
+	State        string          `json:"state"`
+	PlannedStart time.Time       `json:"plannedStart"`
+	Due          *time.Time      `json:"due,omitempty"`
+	Overdue      bool            `json:"overdue"`
+	CreatedAt    time.Time       `json:"createdAt"`
+	StartedAt    *time.Time      `json:"startedAt,omitempty"`
+	CompletedAt  *time.Time      `json:"completedAt,omitempty"`
+	CompletedBy  string          `json:"completedBy,omitempty"`
+	Data         json.RawMessage `json:"data,omitempty"`
+}
+
+// Open tells whether the item still waits for its executor.
+func (w WorkItem) Open() bool { return w.State == ItemAttention || w.State == ItemInProgress }
+
+const itemColumns = `w.id, w.process_id, w.seq, p.definition_id, w.stage, w.title, w.assignee, w.state, w.planned_start,
+	w.due, w.overdue, w.created_at, w.started_at, w.completed_at, coalesce(w.completed_by, ''), w.data`
+
+const itemFrom = ` FROM work_items w JOIN processes p ON p.id = w.process_id `
+
+func scanItem(row pgx.Row) (WorkItem, error) {
+	var w WorkItem
+	err := row.Scan(&w.ID, &w.ProcessID, &w.Seq, &w.Definition, &w.Stage, &w.Title, &w.Assignee, &w.State,
+		&w.PlannedStart, &w.Due, &w.Overdue, &w.CreatedAt, &w.StartedAt, &w.CompletedAt, &w.CompletedBy, &w.Data)
+	w.PlannedStart, w.CreatedAt = w.PlannedStart.UTC(), w.CreatedAt.UTC()
+	utc(w.Due, w.StartedAt, w.CompletedAt)
+	return w, err
+}
+
+func collectItems(rows pgx.Rows) ([]WorkItem, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (WorkItem, error) { return scanItem(r) })
+}
+
+// WorkItem returns one work item.
+func (s *Store) WorkItem(ctx context.Context, id string) (WorkItem, error) {
+	w, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, id))
+	return w, notFound(err, "work item "+id)
+}
+
+// ProcessItems is a process's history: its work items in order.
+func (s *Store) ProcessItems(ctx context.Context, processID string) ([]WorkItem, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.process_id = $1 ORDER BY w.seq`, processID)
+	return collectItems(rows)
+}
+
+// ItemFilter narrows a work item list. Assignee "" means everyone the viewer
+// may see; State "open" means attention or in_progress.
+type ItemFilter struct {
+	Assignee, State string
+	Page
+}
+
+// WorkItems lists the work items viewer may see (their own and those of
+// everyone below them; admins all), by planned start.
+func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]WorkItem, string, error) {
+	after, err := f.decode()
+	if err != nil {
+		return nil, "", err
+	}
+	rows, _ := s.pool.Query(ctx, viewerScope+`
+		SELECT `+itemColumns+itemFrom+`
+		WHERE ($1 OR w.assignee IN (SELECT login FROM scope))
+		  AND ($3 = '' OR w.assignee = $3)
+		  AND ($4 = '' OR w.state = $4 OR ($4 = 'open' AND w.state IN ('attention', 'in_progress')))
+		  AND ($5::timestamptz IS NULL OR (w.planned_start, w.id) > ($5, $6))
+		ORDER BY w.planned_start, w.id
+		LIMIT $7`,
+		viewer.Admin, viewer.Login, f.Assignee, f.State, after.At, after.ID, f.limit()+1)
+	list, err := collectItems(rows)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := cut(list, f.limit(), func(w WorkItem) cursor { return cursor{At: &w.PlannedStart, ID: w.ID} })
+	return list, next, nil
+}
+
+// StartWorkItem moves an item from attention to in_progress: its executor
+// has opened it. Starting an item in progress again changes nothing.
+func (s *Store) StartWorkItem(ctx context.Context, id string) (WorkItem, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE work_items SET state = 'in_progress', started_at = now()
+		WHERE id = $1 AND state = 'attention'`, id)
+	if err != nil {
+		return WorkItem{}, err
+	}
+	w, err := s.WorkItem(ctx, id)
+	if err != nil {
+		return WorkItem{}, err
+	}
+	if tag.RowsAffected() == 0 && w.State != ItemInProgress {
+		return WorkItem{}, fmt.Errorf("work item %s is %s: %w", id, w.State, errs.ErrConflict)
+	}
+	return w, nil
+}
+
+// Escalation is an overdue work item reported to the assignee's supervisor.
+type Escalation struct {
+	ID         int64      `json:"id"`
+	WorkItemID string     `json:"workItemId"`
+	ProcessID  string     `json:"processId"`
+	Assignee   string     `json:"assignee"`
+	Supervisor string     `json:"supervisor,omitempty"`
+	State      string     `json:"state"`
+	Due        time.Time  `json:"due"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
+}
+
+// Escalations lists the escalations addressed to viewer (admins: all),
+// newest first; state "" means any.
+func (s *Store) Escalations(ctx context.Context, viewer Viewer, state string) ([]Escalation, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, work_item_id, process_id, assignee, coalesce(supervisor, ''), state, due,
+			created_at, resolved_at
+		FROM escalations WHERE ($1 OR supervisor = $2) AND ($3 = '' OR state = $3)
+		ORDER BY created_at DESC, id DESC LIMIT 500`, viewer.Admin, viewer.Login, state)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Escalation, error) {
+		var e Escalation
+		err := r.Scan(&e.ID, &e.WorkItemID, &e.ProcessID, &e.Assignee, &e.Supervisor, &e.State, &e.Due, &e.CreatedAt, &e.ResolvedAt)
+		e.Due, e.CreatedAt = e.Due.UTC(), e.CreatedAt.UTC()
+		utc(e.ResolvedAt)
+		return e, err
+	})
+}
+
+// MarkOverdue flags an open item and its process overdue and escalates it
+// to the assignee's supervisor, once: a retry or a second timer finds the
+// escalation's unique key taken. It reports whether it escalated now.
+func (s *Store) MarkOverdue(ctx context.Context, itemID string) (bool, error) {
+	var escalated bool
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var processID, assignee string
+		var due *time.Time
+		err := tx.QueryRow(ctx, `UPDATE work_items SET overdue = true
+			WHERE id = $1 AND state IN ('attention', 'in_progress') AND due IS NOT NULL
+			RETURNING process_id, assignee, due`, itemID).Scan(&processID, &assignee, &due)
+		if err == pgx.ErrNoRows {
+			return nil // done or cancelled meanwhile: nothing is late
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE processes SET overdue = true WHERE id = $1 AND state = 'running'`, processID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO escalations (work_item_id, process_id, assignee, supervisor, due)
+			SELECT $1, $2, $3, u.supervisor, $4 FROM users u WHERE u.login = $3
+			ON CONFLICT (work_item_id) DO NOTHING`, itemID, processID, assignee, due)
+		escalated = tag.RowsAffected() == 1
+		return err
+	})
+	return escalated, err
+}
+
+// CountOpenItems counts open work items and those of them overdue.
+func (s *Store) CountOpenItems(ctx context.Context) (open, overdue int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE overdue)
+		FROM work_items WHERE state IN ('attention', 'in_progress')`).Scan(&open, &overdue)
+	return open, overdue, err
+}
+
+// ReassignWorkItem gives an open item to another active user and makes them
+// the process's current assignee.
+func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to string) (WorkItem, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
+			return fmt.Errorf("assignee: %q is not an active user: %w", to, errs.ErrInvalid)
+		}
+		if err != nil {
+			return err
+		}
+		var processID string
+		err = tx.QueryRow(ctx, `UPDATE work_items SET assignee = $2 WHERE id = $1 AND state IN ('attention', 'in_progress')
+			RETURNING process_id`, itemID, to).Scan(&processID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("work item %s is not open: %w", itemID, errs.ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE processes SET assignee = $2 WHERE id = $1`, processID, to)
+		return err
+	})
+	if err != nil {
+		return WorkItem{}, err
+	}
+	return s.WorkItem(ctx, itemID)
+}

@@ -1,0 +1,40 @@
+// Package worker wires the conveyor workflow and its activities into a
+// Temporal worker.
+package worker
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/conveyorhq/conveyor/activities"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows"
+)
+
+// New returns a worker for the conveyor task queue; the caller runs it.
+// Stop lets running tasks finish and takes no new ones.
+func New(c client.Client, st *store.Store) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	Register(w, &activities.Activities{Store: st})
+	return w
+}
+
+// Register puts the workflow and activities on any registry (a worker, a
+// test environment, a replayer).
+func Register(r interface {
+	sdkworker.WorkflowRegistry
+	sdkworker.ActivityRegistry
+}, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.Process, workflow.RegisterOptions{Name: workflows.ProcessWorkflow})
+	for name, fn := range map[string]any{
+		activities.ApplyStepName:     acts.ApplyStep,
+		activities.MarkOverdueName:   acts.MarkOverdue,
+		activities.CancelProcessName: acts.CancelProcess,
+		activities.FailProcessName:   acts.FailProcess,
+		activities.ReassignName:      acts.Reassign,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+}

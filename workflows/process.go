@@ -1,0 +1,230 @@
+// Package workflows holds the Temporal workflow that runs a conveyor
+// process. Workflow code only: deterministic, all I/O in activities.
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/conveyorhq/conveyor/activities"
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// Names of the workflow and its updates.
+const (
+	ProcessWorkflow = "Process"
+	UpdateComplete  = "complete"
+	UpdateCancel    = "cancel"
+	TaskQueue       = "conveyor"
+)
+
+// stepsPerRun bounds one run's history: a process that loops (call back,
+// next step) continues as new before its history grows large.
+const stepsPerRun = 100
+
+// Input starts a process, or carries its state across continue-as-new.
+type Input struct {
+	ProcessID   string
+	Plan        *definitions.Plan
+	Version     int
+	BusinessKey string
+	Client      definitions.Client
+	Vars        json.RawMessage
+	StartedAt   time.Time
+	// Carried over continue-as-new; zero at the start.
+	Current *Item
+	Seq     int
+}
+
+// Item is the process's open work item as the workflow knows it.
+type Item struct {
+	ID       string
+	Seq      int
+	Stage    string
+	Assignee string
+	Due      *time.Time
+	Overdue  bool
+}
+
+// CompleteRequest is the argument of the complete update.
+type CompleteRequest struct {
+	ItemID string          `json:"itemId"`
+	Data   json.RawMessage `json:"data"`
+	By     string          `json:"by"`
+	Next   NextOverride    `json:"next"`
+}
+
+// NextOverride is what the completer may say about the next work item.
+type NextOverride struct {
+	Assignee     string     `json:"assignee,omitempty"`
+	PlannedStart *time.Time `json:"plannedStart,omitempty"`
+	Due          *time.Time `json:"due,omitempty"`
+}
+
+// CompleteResult says what came next.
+type CompleteResult struct {
+	Next  []store.WorkItem `json:"next"`
+	End   string           `json:"end,omitempty"`
+	State string           `json:"state"`
+}
+
+type process struct {
+	in       Input
+	rt       *definitions.Runtime
+	current  *Item
+	seq      int
+	busy     bool // a completion is being applied
+	finished bool
+	steps    int
+}
+
+// Process runs one conveyor process on the plan it carries.
+func Process(ctx workflow.Context, in Input) error {
+	rt, err := definitions.NewRuntime(in.Plan)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "BadPlan", nil)
+	}
+	p := &process{in: in, rt: rt, current: in.Current, seq: in.Seq}
+	// Handlers first: updates that arrive with the first task wait for them.
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateComplete, p.complete,
+		workflow.UpdateHandlerOptions{Validator: p.validateComplete}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel, p.cancel,
+		workflow.UpdateHandlerOptions{Validator: p.validateCancel}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReassign, p.reassign,
+		workflow.UpdateHandlerOptions{Validator: p.validateReassign}); err != nil {
+		return err
+	}
+
+	if p.current == nil && p.seq == 0 {
+		if err := p.enterStart(ctx); err != nil {
+			return err
+		}
+	}
+	for !p.finished {
+		p.watchDeadline(ctx)
+		if !p.finished && !p.busy && (p.steps >= stepsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) {
+			break
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if p.finished {
+		return nil
+	}
+	next := p.in
+	next.Current, next.Seq = p.current, p.seq
+	return workflow.NewContinueAsNewError(ctx, ProcessWorkflow, next)
+}
+
+func (p *process) scope(ctx workflow.Context) definitions.Scope {
+	sc := definitions.Scope{
+		Vars: p.in.Vars, Client: p.in.Client, Now: workflow.Now(ctx).UTC(),
+		Process: definitions.Process{
+			ID: p.in.ProcessID, Definition: p.in.Plan.ID, Version: p.in.Version,
+			BusinessKey: p.in.BusinessKey, StartedAt: p.in.StartedAt,
+		},
+	}
+	if p.current != nil {
+		sc.Process.Stage, sc.Process.Assignee = p.current.Stage, p.current.Assignee
+	}
+	return sc
+}
+
+// enterStart opens the first work item. A start that cannot be assigned (a
+// team without members, say) fails the process with the reason.
+func (p *process) enterStart(ctx workflow.Context) error {
+	e, err := p.rt.Enter(p.in.Plan.Start, "", nil, nil, p.scope(ctx))
+	if err == nil {
+		var out activities.StepOutput
+		err = p.apply(ctx, store.Step{ProcessID: p.in.ProcessID, Open: p.open(e, NextOverride{})}, &out)
+		if err == nil {
+			p.moved(out.Next)
+			return nil
+		}
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	if ferr := workflow.ExecuteActivity(ctx, activities.FailProcessName,
+		activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: err.Error()}).Get(ctx, nil); ferr != nil {
+		return ferr
+	}
+	p.finished = true
+	return nil
+}
+
+// watchDeadline waits until the open item changes or the process ends; when
+// the item's deadline passes first, it is marked overdue and escalated.
+func (p *process) watchDeadline(ctx workflow.Context) {
+	cur := p.current
+	changed := func() bool { return p.finished || p.current != cur || p.steps >= stepsPerRun }
+	if cur == nil || cur.Due == nil || cur.Overdue {
+		_ = workflow.Await(ctx, changed)
+		return
+	}
+	wait := max(cur.Due.Sub(workflow.Now(ctx)), 0)
+	if ok, _ := workflow.AwaitWithTimeout(ctx, wait, changed); ok {
+		return
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	if err := workflow.ExecuteActivity(actx, activities.MarkOverdueName,
+		activities.OverdueInput{ItemID: cur.ID}).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("marking a work item overdue failed", "item", cur.ID, "error", err)
+	}
+	cur.Overdue = true
+}
+
+// open builds the step's new item from an entry and the completer's wishes.
+func (p *process) open(e definitions.Entry, next NextOverride) *store.OpenItem {
+	seq := p.seq + 1
+	o := &store.OpenItem{
+		ItemID: fmt.Sprintf("%s.%d", p.in.ProcessID, seq), Seq: seq,
+		Stage: e.Stage, Title: e.Title, Rule: e.Assignee, Chosen: next.Assignee,
+		PlannedStart: e.PlannedStart, Due: e.Due,
+	}
+	if next.PlannedStart != nil {
+		shift := next.PlannedStart.Sub(o.PlannedStart)
+		o.PlannedStart = next.PlannedStart.UTC()
+		if o.Due != nil { // the deadline keeps its distance from the start
+			d := o.Due.Add(shift)
+			o.Due = &d
+		}
+	}
+	if next.Due != nil {
+		d := next.Due.UTC()
+		o.Due = &d
+	}
+	return o
+}
+
+func (p *process) apply(ctx workflow.Context, st store.Step, out *activities.StepOutput) error {
+	return workflow.ExecuteLocalActivity(local(ctx), activities.ApplyStepName, st).Get(ctx, out)
+}
+
+// local runs the short database writes of a step as local activities: no
+// round trip through the server, so a completion costs about one Update.
+func local(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumAttempts: 10},
+	})
+}
+
+func (p *process) moved(next *store.WorkItem) {
+	p.steps++
+	if next == nil {
+		p.current = nil
+		p.finished = true
+		return
+	}
+	p.seq = next.Seq
+	p.current = &Item{ID: next.ID, Seq: next.Seq, Stage: next.Stage, Assignee: next.Assignee, Due: next.Due}
+}
