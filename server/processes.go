@@ -1,84 +1,38 @@
 package server
 
 import (
-	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
 
-type startRequest struct {
-	Definition  string          `json:"definition"`
-	Version     int             `json:"version"`
-	BusinessKey string          `json:"businessKey"`
-	Client      string          `json:"client"`
-	Variables   json.RawMessage `json:"variables"`
-}
-
 // startProcess starts a process on a published version (the latest unless
-// one is named). Its row is written first, then its workflow is started
-// with "use existing" on conflict: repeating a request with the same
-// businessKey returns the same process and heals a start that crashed
-// between the two.
+// one is named). The same businessKey returns the same process: 201 for a new
+// one, 200 for the existing one.
 func (s *Server) startProcess(c *gin.Context) {
 	if !requireRole(c, store.RoleSupervisor, store.RoleManager) {
 		return
 	}
-	var req startRequest
+	var req processes.Request
 	if !bindJSON(c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	if req.Definition == "" {
-		problem(c, http.StatusUnprocessableEntity, "definition is required", FieldError{Path: "/definition", Message: "required"})
+	p, created, err := processes.Start(c.Request.Context(), s.Store, s.Temporal, req, currentUser(c).Login)
+	var de definitions.DataError
+	if errors.As(err, &de) {
+		problem(c, http.StatusUnprocessableEntity, "variables do not fit the definition", dataFields("/variables", de)...)
 		return
 	}
-	v, err := s.Store.DefinitionVersion(ctx, req.Definition, req.Version)
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	rt, err := definitions.NewRuntime(v.Plan)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := rt.CheckVars(req.Variables); err != nil {
-		problem(c, http.StatusUnprocessableEntity, "variables do not fit the definition", dataFields("/variables", err)...)
-		return
-	}
-	p, created, err := s.Store.CreateProcess(ctx, store.Process{
-		ID: newID(), Definition: v.DefinitionID, Version: v.Version, BusinessKey: req.BusinessKey,
-		Client: req.Client, Vars: req.Variables, StartedBy: currentUser(c).Login,
-	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if p.Definition != v.DefinitionID || (!created && p.Version != v.Version && req.Version != 0) {
-		s.fail(c, errs.ErrConflict)
-		return
-	}
-	if p.State == store.ProcessRunning {
-		_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: p.ID, TaskQueue: workflows.TaskQueue,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		}, workflows.ProcessWorkflow, workflows.Input{
-			ProcessID: p.ID, Plan: v.Plan, Version: p.Version, BusinessKey: p.BusinessKey,
-			Client: definitions.Client{ID: p.Client}, Vars: p.Vars, StartedAt: p.StartedAt,
-		})
-		if err != nil && !isAlreadyStarted(err) {
-			s.fail(c, err)
-			return
-		}
 	}
 	status := http.StatusCreated
 	if !created {
@@ -87,11 +41,7 @@ func (s *Server) startProcess(c *gin.Context) {
 	c.JSON(status, p)
 }
 
-func dataFields(prefix string, err error) []FieldError {
-	de, ok := err.(definitions.DataError)
-	if !ok {
-		return []FieldError{{Path: prefix, Message: err.Error()}}
-	}
+func dataFields(prefix string, de definitions.DataError) []FieldError {
 	out := make([]FieldError, len(de))
 	for i, f := range de {
 		out[i] = FieldError{Path: prefix + f.Path, Message: f.Message}

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/http"
 
@@ -14,6 +12,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/processes"
 )
 
 // update sends a workflow Update and waits for its outcome. updateID dedups
@@ -21,7 +20,7 @@ import (
 // one, every request is a new update.
 func (s *Server) update(ctx context.Context, processID, name, updateID string, arg, result any) error {
 	if updateID == "" {
-		updateID = newID()
+		updateID = processes.NewID()
 	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: processID, UpdateID: updateID, UpdateName: name,
@@ -62,16 +61,4 @@ func (s *Server) failUpdate(c *gin.Context, err error) {
 		return
 	}
 	s.fail(c, err)
-}
-
-// newID is a random identifier for processes and updates.
-func newID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-func isAlreadyStarted(err error) bool {
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	return errors.As(err, &started)
 }

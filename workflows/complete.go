@@ -124,6 +124,10 @@ func (p *process) cancel(ctx workflow.Context, _ CancelRequest) error {
 	if p.finished {
 		return conflict("process " + p.in.ProcessID + " has already finished")
 	}
+	// Hold the process while the cancel is applied: a completion or
+	// reassignment arriving meanwhile is refused instead of racing it.
+	p.busy = true
+	defer func() { p.busy = false }()
 	if err := workflow.ExecuteLocalActivity(local(ctx), activities.CancelProcessName,
 		activities.ProcessInput{ProcessID: p.in.ProcessID}).Get(ctx, nil); err != nil {
 		return err

@@ -14,7 +14,14 @@ import (
 const usage = `usage: conveyor <command> [flags] [args]
 
 commands:
+  dev                         run everything in one process: local PostgreSQL, embedded Temporal, worker, API; seeds a demo
+  server                      run the HTTP API (DATABASE_URL, TEMPORAL_ADDRESS)
+  worker                      run a Temporal worker (DATABASE_URL, TEMPORAL_ADDRESS)
+  migrate                     bring the database schema up to date
+  users create --login L ...  create a user (the first admin); password from CONVEYOR_PASSWORD or stdin
   validate [--json] FILE...   check definitions; print every problem as file:line:col: message
+
+Run "conveyor COMMAND -h" for a command's flags.
 `
 
 // exitCode lets a command choose its exit status without printing more.
@@ -45,6 +52,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "validate":
 		return validateCmd(args[1:], stdout, stderr)
+	case "dev":
+		return devCmd(ctx, args[1:], stdout, stderr)
+	case "server":
+		return serverCmd(ctx, args[1:], stderr)
+	case "worker":
+		return workerCmd(ctx, args[1:], stderr)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], stdout, stderr)
+	case "users":
+		return usersCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/conveyorhq/conveyor/devenv"
+	"github.com/conveyorhq/conveyor/pglocal"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// devCmd runs everything in one process: a local PostgreSQL (unless
+// DATABASE_URL is set) and an embedded Temporal server, both keeping their
+// data under --dir, the worker and the HTTP API; it seeds the demo once.
+func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse("dev", args, stderr, flagHTTP|flagDB|flagDev, flagHTTP)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+
+	if cfg.DatabaseURL == "" {
+		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), Durable: true, Logger: log})
+		if err != nil {
+			return fmt.Errorf("local PostgreSQL: %w\n(or set DATABASE_URL to use a PostgreSQL server you run)", err)
+		}
+		defer pg.Stop() //nolint:errcheck // shutting down anyway
+		if err := pg.CreateDatabase(ctx, "conveyor"); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = pg.DSN("conveyor")
+		log.Info("local PostgreSQL", "dir", filepath.Join(dir, "pg"), "port", pg.Port())
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	temporal, err := devenv.StartTemporal(tctx, devenv.TemporalOptions{
+		Dir: filepath.Join(dir, "temporal"), Port: cfg.TemporalPort, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("embedded Temporal: %w", err)
+	}
+	defer temporal.Stop() //nolint:errcheck // shutting down anyway
+	tc, err := dialTemporal(ctx, temporal.Address(), temporal.Namespace(), log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return runWorker(gctx, st, tc, log) })
+	g.Go(func() error {
+		if err := devenv.Seed(gctx, st, tc); err != nil {
+			return fmt.Errorf("seeding the demo: %w", err)
+		}
+		return nil
+	})
+	ready := make(chan string, 1)
+	g.Go(func() error { return serveHTTP(gctx, cfg, st, tc, log, func(a string) { ready <- a }) })
+	select {
+	case addr := <-ready:
+		printWelcome(stdout, addr, temporal.Address(), log)
+	case <-gctx.Done():
+	}
+	return g.Wait()
+}
+
+func printWelcome(w io.Writer, addr, temporalAddr string, log *slog.Logger) {
+	host := addr
+	if strings.HasPrefix(host, "[::]:") || strings.HasPrefix(host, "0.0.0.0:") {
+		host = "localhost" + host[strings.LastIndexByte(host, ':'):]
+	}
+	var users []string
+	for _, u := range devenv.DemoUsers {
+		users = append(users, u.Login+"/"+u.Password)
+	}
+	fmt.Fprintf(w, "\nConveyor is running at http://%s\n  API:      http://%s/api/v1\n  Temporal: %s (namespace default)\n  Logins:   %s\n\n",
+		host, host, temporalAddr, strings.Join(users, ", "))
+	log.Info("ready", "url", "http://"+host)
+}

@@ -1,0 +1,71 @@
+package devenv
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/examples"
+	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// DemoUser is one login of the demo organisation.
+type DemoUser struct {
+	store.User
+	Password string
+}
+
+// DemoUsers is the demo organisation: olga supervises the three managers of
+// the sales conveyor, anna writes definitions.
+var DemoUsers = []DemoUser{
+	{store.User{Login: "admin", Name: "Administrator", Roles: []string{store.RoleAdmin}}, "admin"},
+	{store.User{Login: "olga", Name: "Olga Petrova", Roles: []string{store.RoleSupervisor}}, "demo"},
+	{store.User{Login: "ivan", Name: "Ivan Sidorov", Roles: []string{store.RoleManager}, Teams: []string{"cold-callers"}, Supervisor: "olga"}, "demo"},
+	{store.User{Login: "maria", Name: "Maria Ivanova", Roles: []string{store.RoleManager}, Teams: []string{"deal-makers"}, Supervisor: "olga"}, "demo"},
+	{store.User{Login: "sergey", Name: "Sergey Smirnov", Roles: []string{store.RoleManager}, Teams: []string{"service"}, Supervisor: "olga"}, "demo"},
+	{store.User{Login: "anna", Name: "Anna Kuznetsova", Roles: []string{store.RoleAnalyst}}, "demo"},
+}
+
+// Seed makes the demo once: on an empty organisation it creates the demo
+// users; the example conveyor is published (a no-op when unchanged) and the
+// demo processes are started by business key, so running Seed again adds
+// nothing.
+func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		for _, u := range DemoUsers {
+			hash, err := auth.HashPassword(u.Password)
+			if err != nil {
+				return err
+			}
+			if _, err := st.CreateUser(ctx, u.User, hash); err != nil && !errors.Is(err, errs.ErrConflict) {
+				return fmt.Errorf("seed user %s: %w", u.Login, err)
+			}
+		}
+	}
+	plan, err := definitions.Compile(examples.SalesConveyor)
+	if err != nil {
+		return fmt.Errorf("seed: example conveyor: %w", err)
+	}
+	if _, _, err := st.Publish(ctx, examples.SalesConveyor, plan, "anna"); err != nil {
+		return err
+	}
+	for i, source := range []string{"cold-base", "website", "referral"} {
+		vars, _ := json.Marshal(map[string]string{"source": source})
+		req := processes.Request{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars}
+		if _, _, err := processes.Start(ctx, st, tc, req, "olga"); err != nil {
+			return fmt.Errorf("seed process %s: %w", req.BusinessKey, err)
+		}
+	}
+	return nil
+}

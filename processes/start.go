@@ -1,0 +1,86 @@
+// Package processes starts conveyor processes: the read-model row first,
+// then the workflow, so that a repeated request heals a start that crashed
+// between the two.
+package processes
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows"
+)
+
+// Request is what a start asks for.
+type Request struct {
+	Definition  string          `json:"definition"`
+	Version     int             `json:"version,omitempty"` // 0: the latest
+	BusinessKey string          `json:"businessKey,omitempty"`
+	Client      string          `json:"client,omitempty"`
+	Variables   json.RawMessage `json:"variables,omitempty"`
+}
+
+// Start starts a process, or with a business key the conveyor already has,
+// returns that process (created false) and makes sure its workflow runs.
+// Variables that fail the definition's schema are a definitions.DataError.
+func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, by string) (store.Process, bool, error) {
+	if req.Definition == "" {
+		return store.Process{}, false, fmt.Errorf("definition is required: %w", errs.ErrInvalid)
+	}
+	v, err := st.DefinitionVersion(ctx, req.Definition, req.Version)
+	if err != nil {
+		return store.Process{}, false, err
+	}
+	rt, err := definitions.NewRuntime(v.Plan)
+	if err != nil {
+		return store.Process{}, false, err
+	}
+	if err := rt.CheckVars(req.Variables); err != nil {
+		return store.Process{}, false, err
+	}
+	p, created, err := st.CreateProcess(ctx, store.Process{
+		ID: NewID(), Definition: v.DefinitionID, Version: v.Version, BusinessKey: req.BusinessKey,
+		Client: req.Client, Vars: req.Variables, StartedBy: by,
+	})
+	if err != nil {
+		return store.Process{}, false, err
+	}
+	if p.State != store.ProcessRunning {
+		return p, created, nil
+	}
+	if p.Version != v.Version { // an earlier start with this key ran on another version
+		if v, err = st.DefinitionVersion(ctx, p.Definition, p.Version); err != nil {
+			return store.Process{}, false, err
+		}
+	}
+	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: p.ID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.ProcessWorkflow, workflows.Input{
+		ProcessID: p.ID, Plan: v.Plan, Version: p.Version, BusinessKey: p.BusinessKey,
+		Client: definitions.Client{ID: p.Client}, Vars: p.Vars, StartedAt: p.StartedAt,
+	})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return store.Process{}, false, fmt.Errorf("start workflow of process %s: %w", p.ID, err)
+	}
+	return p, created, nil
+}
+
+// NewID is a random identifier, for processes and updates.
+func NewID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
