@@ -65,6 +65,7 @@ type TemporalOptions struct {
 type Temporal struct {
 	srv       temporal.Server
 	lock      *dirLock
+	logLevel  *slog.LevelVar
 	address   string
 	namespace string
 
@@ -199,7 +200,9 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (_ *Temporal, retE
 	// Required: without it the server's system workers panic at start.
 	conf.PublicClient = config.PublicClient{HostPort: frontendAddr}
 
-	logger := newServerLogger(opts.Logger, slog.LevelWarn)
+	logLevel := new(slog.LevelVar)
+	logLevel.Set(slog.LevelWarn)
+	logger := newServerLogger(opts.Logger, logLevel)
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("devenv: authorizer: %w", err)
@@ -231,11 +234,13 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (_ *Temporal, retE
 		return nil, fmt.Errorf("devenv: new temporal server: %w", err)
 	}
 	if err := srv.Start(); err != nil {
+		logLevel.Set(levelSilent)
 		_ = srv.Stop()
 		return nil, fmt.Errorf("devenv: start temporal server: %w", err)
 	}
-	t := &Temporal{srv: srv, lock: lock, address: frontendAddr, namespace: ns}
+	t := &Temporal{srv: srv, lock: lock, logLevel: logLevel, address: frontendAddr, namespace: ns}
 	if err := waitReady(ctx, frontendAddr, ns); err != nil {
+		logLevel.Set(levelSilent)
 		_ = srv.Stop()
 		return nil, err
 	}
@@ -249,9 +254,12 @@ func (t *Temporal) Address() string { return t.address }
 func (t *Temporal) Namespace() string { return t.namespace }
 
 // Stop shuts the server down and releases the data dir. It is safe to call
-// more than once.
+// more than once. Server logging is silenced from here on: shutdown makes the
+// server log cancellation errors and "connection refused" warnings that mean
+// nothing.
 func (t *Temporal) Stop() error {
 	t.stopOnce.Do(func() {
+		t.logLevel.Set(levelSilent)
 		err := t.srv.Stop()
 		t.stopErr = errors.Join(err, t.lock.release())
 	})

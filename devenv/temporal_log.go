@@ -22,14 +22,18 @@ var (
 	_ log.SLogWrapper = serverLogger{}
 )
 
-// newServerLogger returns a server logger that forwards records at minLevel
-// and above to l (nil l discards everything).
-func newServerLogger(l *slog.Logger, minLevel slog.Level) serverLogger {
+// newServerLogger returns a server logger that forwards records at min's
+// level and above to l (nil l discards everything). min may be changed later,
+// e.g. raised to silence the shutdown noise.
+func newServerLogger(l *slog.Logger, min *slog.LevelVar) serverLogger {
 	if l == nil {
 		return serverLogger{l: slog.New(slog.DiscardHandler)}
 	}
-	return serverLogger{l: slog.New(&minLevelHandler{h: l.Handler(), min: minLevel})}
+	return serverLogger{l: slog.New(&minLevelHandler{h: l.Handler(), min: min})}
 }
+
+// levelSilent is above every level serverLogger emits.
+const levelSilent = slog.LevelError + 1
 
 func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 	ctx := context.Background()
@@ -70,15 +74,15 @@ func (s serverLogger) SLog() *slog.Logger { return s.l }
 // minLevelHandler drops records below min before they reach h.
 type minLevelHandler struct {
 	h   slog.Handler
-	min slog.Level
+	min *slog.LevelVar
 }
 
 func (m *minLevelHandler) Enabled(ctx context.Context, level slog.Level) bool {
-	return level >= m.min && m.h.Enabled(ctx, level)
+	return level >= m.min.Level() && m.h.Enabled(ctx, level)
 }
 
 func (m *minLevelHandler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level < m.min {
+	if r.Level < m.min.Level() {
 		return nil
 	}
 	return m.h.Handle(ctx, r)

@@ -4,6 +4,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -140,25 +141,36 @@ func (p *process) scope(ctx workflow.Context) definitions.Scope {
 	return sc
 }
 
-// enterStart opens the first work item. A start that cannot be assigned (a
-// team without members, say) fails the process with the reason.
+// enterStart opens the first work item. A start the definition cannot
+// satisfy (a team without members, an unknown user) fails the process with
+// the reason; anything else (the database away) is retried until it passes.
 func (p *process) enterStart(ctx workflow.Context) error {
-	e, err := p.rt.Enter(p.in.Plan.Start, "", nil, nil, p.scope(ctx))
-	if err == nil {
-		var out activities.StepOutput
-		err = p.apply(ctx, store.Step{ProcessID: p.in.ProcessID, Open: p.open(e, NextOverride{})}, &out)
+	for {
+		e, err := p.rt.Enter(p.in.Plan.Start, "", nil, nil, p.scope(ctx))
 		if err == nil {
-			p.moved(out.Next)
-			return nil
+			var out activities.StepOutput
+			err = p.apply(ctx, store.Step{ProcessID: p.in.ProcessID, Open: p.open(e, NextOverride{})}, &out)
+			if err == nil {
+				p.moved(out.Next)
+				return nil
+			}
+			var app *temporal.ApplicationError
+			if !errors.As(err, &app) || (app.Type() != activities.TypeInvalid && app.Type() != activities.TypeConflict) {
+				workflow.GetLogger(ctx).Warn("opening the first work item failed; retrying", "error", err)
+				if err := workflow.Sleep(ctx, 30*time.Second); err != nil {
+					return err
+				}
+				continue
+			}
 		}
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+		if ferr := workflow.ExecuteActivity(actx, activities.FailProcessName,
+			activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: err.Error()}).Get(ctx, nil); ferr != nil {
+			return ferr
+		}
+		p.finished = true
+		return nil
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-	if ferr := workflow.ExecuteActivity(ctx, activities.FailProcessName,
-		activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: err.Error()}).Get(ctx, nil); ferr != nil {
-		return ferr
-	}
-	p.finished = true
-	return nil
 }
 
 // watchDeadline waits until the open item changes or the process ends; when

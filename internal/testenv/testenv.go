@@ -1,0 +1,117 @@
+// Package testenv runs the whole of Conveyor for integration tests: a real
+// PostgreSQL database (pgtest), a real Temporal server (temporaltest, in
+// memory), the worker and the HTTP API on an httptest server.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/conveyorhq/conveyor/activities"
+	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/devenv"
+	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/server"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/worker"
+	"github.com/conveyorhq/conveyor/workflows"
+)
+
+// Env is one running Conveyor.
+type Env struct {
+	URL      string
+	Store    *store.Store
+	Temporal client.Client
+}
+
+// New starts Conveyor for t with the demo users (no demo processes).
+func New(t *testing.T) *Env {
+	t.Helper()
+	pool := pgtest.NewDB(t)
+	ctx := context.Background()
+	require.NoError(t, store.Migrate(ctx, pool))
+	st := store.New(pool)
+
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) {
+		worker.Register(r, &activities.Activities{Store: st})
+	})
+	tc := ts.GetDefaultClient()
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+
+	for _, u := range devenv.DemoUsers {
+		hash, err := auth.HashPassword(u.Password)
+		require.NoError(t, err)
+		_, err = st.CreateUser(ctx, u.User, hash)
+		require.NoError(t, err)
+	}
+	return &Env{URL: hs.URL, Store: st, Temporal: tc}
+}
+
+// Login returns a bearer token of a demo user.
+func (e *Env) Login(t testing.TB, login string) string {
+	t.Helper()
+	for _, u := range devenv.DemoUsers {
+		if u.Login == login {
+			var out struct{ Token string }
+			status := e.Do(t, "POST", "/api/v1/auth/token", "", map[string]string{"login": login, "password": u.Password}, &out)
+			require.Equal(t, http.StatusOK, status)
+			return out.Token
+		}
+	}
+	t.Fatalf("no demo user %s", login)
+	return ""
+}
+
+// Do sends a request (body: a value marshalled to JSON, or []byte sent as
+// is) and decodes the reply into out when out is not nil.
+func (e *Env) Do(t testing.TB, method, path, token string, body any, out any) int {
+	t.Helper()
+	status, raw := e.Raw(t, method, path, token, body)
+	if out != nil && len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, out), "%s %s: %s", method, path, raw)
+	}
+	return status
+}
+
+// Raw sends a request and returns the status and the body.
+func (e *Env) Raw(t testing.TB, method, path, token string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		require.NoError(t, err)
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, raw
+}
