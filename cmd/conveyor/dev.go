@@ -67,14 +67,13 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer tc.Close()
 
+	// Seed before serving, so the printed logins work at once; the demo
+	// processes' first items appear as soon as the worker runs.
+	if err := devenv.Seed(ctx, st, tc); err != nil {
+		return fmt.Errorf("seeding the demo: %w", err)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorker(gctx, st, tc, log) })
-	g.Go(func() error {
-		if err := devenv.Seed(gctx, st, tc); err != nil {
-			return fmt.Errorf("seeding the demo: %w", err)
-		}
-		return nil
-	})
 	ready := make(chan string, 1)
 	g.Go(func() error { return serveHTTP(gctx, cfg, st, tc, log, func(a string) { ready <- a }) })
 	select {

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The kill -9 test runs `conveyor dev` as a real child process: this test
+// binary re-executed with runDevEnv set behaves as the conveyor command.
+const runDevEnv = "CONVEYOR_TEST_RUN_AS_COMMAND"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runDevEnv) == "1" {
+		err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type devProcess struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *bytes.Buffer
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startDev starts `conveyor dev` in dir and waits for its welcome line.
+func startDev(t *testing.T, dir string, httpPort, temporalPort int) *devProcess {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "dev", "--dir", dir,
+		"--http", fmt.Sprintf("127.0.0.1:%d", httpPort), "--temporal-port", fmt.Sprint(temporalPort), "--log-level", "warn")
+	cmd.Env = append(os.Environ(), runDevEnv+"=1", "DATABASE_URL=")
+	logs := &bytes.Buffer{}
+	cmd.Stderr = logs
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	d := &devProcess{cmd: cmd, logs: logs}
+	t.Cleanup(func() { d.kill() })
+
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(2 * time.Minute)
+	for {
+		select {
+		case line, ok := <-lines:
+			require.True(t, ok, "conveyor dev exited before it was ready:\n%s", logs)
+			if url, found := strings.CutPrefix(line, "Conveyor is running at "); found {
+				d.url = url
+				go func() {
+					for range lines { // keep draining
+					}
+				}()
+				return d
+			}
+		case <-deadline:
+			t.Fatalf("conveyor dev did not become ready:\n%s", logs)
+		}
+	}
+}
+
+func (d *devProcess) kill() {
+	if d.cmd.ProcessState == nil {
+		_ = d.cmd.Process.Signal(syscall.SIGKILL)
+		_ = d.cmd.Wait()
+	}
+}
+
+func (d *devProcess) call(t *testing.T, method, path, token string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, d.url+path, rd)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if out != nil {
+		require.NoError(t, json.Unmarshal(raw, out), "%s %s: %s", method, path, raw)
+	}
+	return resp.StatusCode
+}
+
+func (d *devProcess) login(t *testing.T, login, password string) string {
+	var tok struct{ Token string }
+	require.Equal(t, http.StatusOK, d.call(t, "POST", "/api/v1/auth/token", "", map[string]string{"login": login, "password": password}, &tok))
+	return tok.Token
+}
+
+type devItem struct {
+	ID, ProcessID, Stage, Assignee, State string
+}
+
+func (d *devProcess) items(t *testing.T, token, query string) []devItem {
+	var list struct{ Items []devItem }
+	require.Equal(t, http.StatusOK, d.call(t, "GET", "/api/v1/work-items?"+query, token, nil, &list))
+	return list.Items
+}
+
+// TestDevSurvivesKill9 kills `conveyor dev` in the middle of a conveyor and
+// restarts it: the processes go on from where they were, the demo is not
+// seeded twice, and no work item is lost or duplicated.
+func TestDevSurvivesKill9(t *testing.T) {
+	dir, err := os.MkdirTemp("", "conveyor-dev-") // not t.TempDir: PostgreSQL's user must reach it
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	dataDir := filepath.Join(dir, "data")
+	httpPort, temporalPort := freePort(t), freePort(t)
+
+	dev := startDev(t, dataDir, httpPort, temporalPort)
+	admin := dev.login(t, "admin", "admin")
+	var before []devItem
+	require.Eventually(t, func() bool {
+		before = dev.items(t, admin, "")
+		return len(before) == 3
+	}, time.Minute, 50*time.Millisecond, "the demo starts three processes")
+
+	ivan := dev.login(t, "ivan", "demo")
+	first := before[0]
+	var done struct{ Next []devItem }
+	require.Equal(t, http.StatusOK, dev.call(t, "POST", "/api/v1/work-items/"+first.ID+"/complete", ivan,
+		map[string]any{"data": map[string]any{"result": "interested"}}, &done))
+	require.Len(t, done.Next, 1)
+	deal := done.Next[0]
+
+	require.NoError(t, dev.cmd.Process.Signal(syscall.SIGKILL))
+	_ = dev.cmd.Wait()
+
+	dev = startDev(t, dataDir, httpPort, temporalPort)
+	admin = dev.login(t, "admin", "admin")
+	after := dev.items(t, admin, "")
+	require.Len(t, after, 4, "three demo items and the deal: nothing lost, nothing seeded twice")
+	ids := map[string]bool{}
+	for _, w := range after {
+		require.False(t, ids[w.ID], "duplicate work item %s", w.ID)
+		ids[w.ID] = true
+	}
+	require.True(t, ids[deal.ID])
+
+	// The workflows go on: the deal completes and the process moves on.
+	maria := dev.login(t, "maria", "demo")
+	var next struct{ Next []devItem }
+	require.Equal(t, http.StatusOK, dev.call(t, "POST", "/api/v1/work-items/"+deal.ID+"/complete", maria,
+		map[string]any{"data": map[string]any{"result": "won", "amount": 10}, "next": map[string]any{"assignee": "sergey"}}, &next))
+	require.Len(t, next.Next, 1)
+	require.Equal(t, "sergey", next.Next[0].Assignee)
+	ivan = dev.login(t, "ivan", "demo")
+	require.Equal(t, http.StatusOK, dev.call(t, "POST", "/api/v1/work-items/"+before[1].ID+"/complete", ivan,
+		map[string]any{"data": map[string]any{"result": "refused"}}, nil))
+	require.Len(t, dev.items(t, admin, ""), 5)
+}
