@@ -1,24 +1,30 @@
-# Conveyor: the two commands of the README are `make run` and `make test`.
+# Conveyor: the README's two commands are `make run` and `make test`.
 GO ?= go
 PKGS ?= ./...
+WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test vet fuzz build clean
+.PHONY: run test vet bench fuzz build clean
 
-## run: check the example conveyors (the runtime will start here once it exists)
-run:
-	$(GO) run ./cmd/conveyor validate examples/*.yaml && echo "examples/*.yaml: valid"
+## run: Conveyor with an embedded Temporal server and a local PostgreSQL, demo seeded
+run: build
+	bin/conveyor dev
 
-## test: vet and the whole test suite against one private PostgreSQL server
+## test: vet, workflow determinism check, and every package's tests against one private PostgreSQL
 test: vet bin/withpg
 	bin/withpg -- $(GO) test -count=1 $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) run $(WORKFLOWCHECK) -config workflowcheck.config.yaml ./workflows/...
 
 bin/withpg: $(shell find internal/pgtest pglocal -name '*.go' -not -name '*_test.go')
 	$(GO) build -o $@ ./internal/pgtest/withpg
 
-## fuzz: run the definition fuzzer for a minute (the seed corpus runs in every `make test`)
+## bench: a conveyor step against a bare Temporal Update, printed as a table
+bench:
+	$(GO) run ./internal/bench
+
+## fuzz: run the definition fuzzer for a minute (its seed corpus runs in every `make test`)
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime 60s ./definitions
 

@@ -1,0 +1,112 @@
+// Command bench measures a conveyor step against a bare Temporal Update on
+// the same machine, in one run, and prints a table:
+//
+//	go run ./internal/bench            (make bench)
+//
+// Both run on the dev setup: an embedded Temporal server with its SQLite
+// file (WAL) and a durable local PostgreSQL, in temporary directories.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/conveyorhq/conveyor/activities"
+	"github.com/conveyorhq/conveyor/devenv"
+	"github.com/conveyorhq/conveyor/pglocal"
+	"github.com/conveyorhq/conveyor/server"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/worker"
+	"github.com/conveyorhq/conveyor/workflows"
+)
+
+type options struct {
+	sequential int // operations measured one at a time, for latency
+	inFlight   int // concurrent processes for throughput
+	perProcess int // steps each concurrent process makes
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.sequential, "sequential", 200, "operations measured one at a time")
+	flag.IntVar(&o.inFlight, "in-flight", 32, "processes in flight for the throughput run")
+	flag.IntVar(&o.perProcess, "steps", 10, "steps per process in the throughput run")
+	flag.Parse()
+	if err := run(context.Background(), o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "conveyor-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir + "/pg", Durable: true, Logger: quiet})
+	if err != nil {
+		return err
+	}
+	defer pg.Stop() //nolint:errcheck
+	if err := pg.CreateDatabase(ctx, "conveyor"); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, pg.DSN("conveyor"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	tmp, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{Dir: dir + "/temporal", Logger: quiet})
+	if err != nil {
+		return err
+	}
+	defer tmp.Stop() //nolint:errcheck
+	tc, err := client.Dial(client.Options{HostPort: tmp.Address(), Namespace: tmp.Namespace(), Logger: quietSDK{}})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
+	worker.Register(w, &activities.Activities{Store: st})
+	bare := sdkworker.New(tc, bareQueue, sdkworker.Options{})
+	bare.RegisterWorkflowWithOptions(bareWorkflow, bareOptions)
+	for _, wk := range []sdkworker.Worker{w, bare} {
+		if err := wk.Start(); err != nil {
+			return err
+		}
+		defer wk.Stop()
+	}
+	srv := &server.Server{Store: st, Temporal: tc, Log: quiet, TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+
+	fmt.Fprintf(out, "Preparing: %d sequential operations, then %d processes x %d steps in flight...\n",
+		o.sequential, o.inFlight, o.perProcess)
+	b := &bench{tc: tc, st: st, url: hs.URL, pg: pg}
+	if err := b.prepare(ctx); err != nil {
+		return err
+	}
+	res, err := b.measure(ctx, o)
+	if err != nil {
+		return err
+	}
+	res.print(out, o)
+	return nil
+}
