@@ -1,0 +1,200 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// runtimeStore has the example published and a few users.
+func runtimeStore(t *testing.T) *store.Store {
+	t.Helper()
+	s := newStore(t)
+	ctx := context.Background()
+	for _, u := range []store.User{
+		{Login: "olga", Roles: []string{store.RoleSupervisor}},
+		{Login: "ivan", Roles: []string{store.RoleManager}, Teams: []string{"cold-callers"}, Supervisor: "olga"},
+		{Login: "petr", Roles: []string{store.RoleManager}, Teams: []string{"cold-callers"}, Supervisor: "olga"},
+	} {
+		_, err := s.CreateUser(ctx, u, "x")
+		require.NoError(t, err)
+	}
+	src, plan := example(t, nil)
+	_, _, err := s.Publish(ctx, src, plan, "olga")
+	require.NoError(t, err)
+	return s
+}
+
+func newProcess(t *testing.T, s *store.Store, id string) {
+	t.Helper()
+	_, created, err := s.CreateProcess(context.Background(), store.Process{ID: id, Definition: "sales", Version: 1, StartedBy: "olga"})
+	require.NoError(t, err)
+	require.True(t, created)
+}
+
+func openStep(processID string, seq int, rule definitions.Assignee) store.Step {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	due := now.Add(48 * time.Hour)
+	return store.Step{ProcessID: processID, Open: &store.OpenItem{
+		ItemID: fmt.Sprintf("%s.%d", processID, seq), Seq: seq, Stage: "cold_call", Title: "Cold call",
+		Rule: rule, PlannedStart: now, Due: &due,
+	}}
+}
+
+var roundRobin = definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickRoundRobin}
+
+func TestARetriedStepCreatesNoSecondWorkItem(t *testing.T) {
+	ctx := context.Background()
+	s := runtimeStore(t)
+	newProcess(t, s, "p1")
+	step := openStep("p1", 1, roundRobin)
+	first, err := s.ApplyStep(ctx, step)
+	require.NoError(t, err)
+	again, err := s.ApplyStep(ctx, step)
+	require.NoError(t, err)
+	require.Equal(t, first, again, "the retry finds the first run's item")
+	items, err := s.ProcessItems(ctx, "p1")
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+
+	// The turn was taken once: the next process goes to the other member.
+	newProcess(t, s, "p2")
+	other, err := s.ApplyStep(ctx, openStep("p2", 1, roundRobin))
+	require.NoError(t, err)
+	require.NotEqual(t, first.Assignee, other.Assignee)
+
+	end := store.Step{ProcessID: "p1", Close: &store.CloseItem{ItemID: first.ID, By: first.Assignee}, End: "lost"}
+	_, err = s.ApplyStep(ctx, end)
+	require.NoError(t, err)
+	_, err = s.ApplyStep(ctx, end)
+	require.NoError(t, err, "reaching the end again is the same step")
+	p, err := s.Process(ctx, "p1")
+	require.NoError(t, err)
+	require.Equal(t, store.ProcessCompleted, p.State)
+	require.Equal(t, 100, p.Progress)
+}
+
+func TestAUniqueKeyRefusesASecondItemWithTheSameID(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	require.NoError(t, store.Migrate(ctx, pool))
+	s := store.New(pool)
+	_, err := pool.Exec(ctx, `INSERT INTO users (login, name, password_hash) VALUES ('ivan', 'Ivan', 'x')`)
+	require.NoError(t, err)
+	src, plan := example(t, nil)
+	_, _, err = s.Publish(ctx, src, plan, "ivan")
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO processes (id, definition_id, version, started_by) VALUES ('p', 'sales', 1, 'ivan')`)
+	require.NoError(t, err)
+	insert := `INSERT INTO work_items (id, process_id, seq, stage, title, assignee, planned_start) VALUES ('p.1', 'p', 1, 'cold_call', 'Cold call', 'ivan', now())`
+	_, err = pool.Exec(ctx, insert)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, insert)
+	require.ErrorContains(t, err, "work_items_pkey")
+}
+
+func TestClosingAClosedItemIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	s := runtimeStore(t)
+	newProcess(t, s, "p1")
+	first, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
+	require.NoError(t, err)
+	next := openStep("p1", 2, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"})
+	next.Close = &store.CloseItem{ItemID: first.ID, By: "ivan"}
+	_, err = s.ApplyStep(ctx, next)
+	require.NoError(t, err)
+	other := openStep("p1", 3, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"})
+	other.Close = &store.CloseItem{ItemID: first.ID, By: "ivan"}
+	_, err = s.ApplyStep(ctx, other)
+	require.ErrorIs(t, err, errs.ErrConflict)
+}
+
+func TestAssigningToSomeoneWhoCannotWorkIsInvalid(t *testing.T) {
+	ctx := context.Background()
+	s := runtimeStore(t)
+	for i, rule := range []definitions.Assignee{
+		{Kind: definitions.AssignUser, User: "ghost"},
+		{Kind: definitions.AssignTeam, Team: "nobody-here", Pick: definitions.PickLeastLoaded},
+		{Kind: definitions.AssignChoose, Team: "cold-callers"},
+	} {
+		id := fmt.Sprintf("bad%d", i)
+		newProcess(t, s, id)
+		_, err := s.ApplyStep(ctx, openStep(id, 1, rule))
+		require.ErrorIs(t, err, errs.ErrInvalid, rule.Kind)
+		items, err := s.ProcessItems(ctx, id)
+		require.NoError(t, err)
+		require.Empty(t, items)
+	}
+}
+
+func TestLeastLoadedPicksTheMemberWithFewestOpenItems(t *testing.T) {
+	ctx := context.Background()
+	s := runtimeStore(t)
+	least := definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickLeastLoaded}
+	var got []string
+	for _, id := range []string{"a", "b", "c", "d"} {
+		newProcess(t, s, id)
+		w, err := s.ApplyStep(ctx, openStep(id, 1, least))
+		require.NoError(t, err)
+		got = append(got, w.Assignee)
+	}
+	require.Equal(t, []string{"ivan", "petr", "ivan", "petr"}, got)
+}
+
+func TestOverdueItemsEscalateOnceToTheSupervisor(t *testing.T) {
+	ctx := context.Background()
+	s := runtimeStore(t)
+	newProcess(t, s, "p1")
+	w, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
+	require.NoError(t, err)
+	escalated, err := s.MarkOverdue(ctx, w.ID)
+	require.NoError(t, err)
+	require.True(t, escalated)
+	escalated, err = s.MarkOverdue(ctx, w.ID)
+	require.NoError(t, err)
+	require.False(t, escalated, "a retried timer escalates nothing twice")
+	list, err := s.Escalations(ctx, store.Viewer{Login: "olga"}, "open")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, "ivan", list[0].Assignee)
+	mine, err := s.Escalations(ctx, store.Viewer{Login: "petr"}, "")
+	require.NoError(t, err)
+	require.Empty(t, mine)
+	p, err := s.Process(ctx, "p1")
+	require.NoError(t, err)
+	require.True(t, p.Overdue)
+}
+
+func TestListsArePagedWithCursors(t *testing.T) {
+	ctx := context.Background()
+	s := runtimeStore(t)
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		newProcess(t, s, id)
+	}
+	seen := map[string]bool{}
+	after := ""
+	for pages := 0; ; pages++ {
+		list, next, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Page: store.Page{After: after, Limit: 2}})
+		require.NoError(t, err)
+		for _, p := range list {
+			require.False(t, seen[p.ID])
+			seen[p.ID] = true
+		}
+		if next == "" {
+			require.Equal(t, 2, pages)
+			break
+		}
+		after = next
+	}
+	require.Len(t, seen, 5)
+	_, _, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Page: store.Page{After: "garbage!"}})
+	require.ErrorIs(t, err, store.ErrBadCursor)
+}
