@@ -34,13 +34,14 @@ type Activities struct {
 }
 
 type StepOutput struct {
-	Next *store.WorkItem
+	Closed *store.WorkItem
+	Next   *store.WorkItem
 }
 
 // ApplyStep closes the completed item and opens the next in one transaction.
 func (a *Activities) ApplyStep(ctx context.Context, in store.Step) (StepOutput, error) {
-	next, err := a.Store.ApplyStep(ctx, in)
-	return StepOutput{Next: next}, classify(err)
+	res, err := a.Store.ApplyStep(ctx, in)
+	return StepOutput{Closed: res.Closed, Next: res.Next}, classify(err)
 }
 
 type OverdueInput struct{ ItemID string }

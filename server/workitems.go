@@ -84,11 +84,6 @@ type completeRequest struct {
 	Next workflows.NextOverride `json:"next"`
 }
 
-type completeResponse struct {
-	Item store.WorkItem `json:"item"`
-	workflows.CompleteResult
-}
-
 // completeWorkItem sends the completion to the process's workflow, which
 // validates it, closes the item and opens the next in one step.
 func (s *Server) completeWorkItem(c *gin.Context) {
@@ -113,12 +108,7 @@ func (s *Server) completeWorkItem(c *gin.Context) {
 		s.failUpdate(c, err)
 		return
 	}
-	closed, err := s.Store.WorkItem(c.Request.Context(), w.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, completeResponse{Item: closed, CompleteResult: res})
+	c.JSON(http.StatusOK, res)
 }
 
 type reassignRequest struct {

@@ -40,18 +40,29 @@ type OpenItem struct {
 	Due          *time.Time
 }
 
+// StepResult is the step's closed item and the item it opened (nil at an
+// end or at the start).
+type StepResult struct {
+	Closed *WorkItem
+	Next   *WorkItem
+}
+
 // ApplyStep applies a step exactly once. Running it again (a retried
-// activity) finds the closed item and the opened one and returns that item
+// activity) finds the closed item and the opened one and returns them
 // without changing anything; the item's id is derived by the workflow, so no
 // second item can appear.
-func (s *Store) ApplyStep(ctx context.Context, st Step) (*WorkItem, error) {
-	var opened *WorkItem
+func (s *Store) ApplyStep(ctx context.Context, st Step) (StepResult, error) {
+	var res StepResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		opened, err = applyStep(ctx, tx, st)
+		if res.Next, err = applyStep(ctx, tx, st); err != nil || st.Close == nil {
+			return err
+		}
+		closed, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, st.Close.ItemID))
+		res.Closed = &closed
 		return err
 	})
-	return opened, err
+	return res, err
 }
 
 func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {

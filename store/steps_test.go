@@ -56,11 +56,12 @@ func TestARetriedStepCreatesNoSecondWorkItem(t *testing.T) {
 	s := runtimeStore(t)
 	newProcess(t, s, "p1")
 	step := openStep("p1", 1, roundRobin)
-	first, err := s.ApplyStep(ctx, step)
+	res, err := s.ApplyStep(ctx, step)
 	require.NoError(t, err)
+	first := res.Next
 	again, err := s.ApplyStep(ctx, step)
 	require.NoError(t, err)
-	require.Equal(t, first, again, "the retry finds the first run's item")
+	require.Equal(t, first, again.Next, "the retry finds the first run's item")
 	items, err := s.ProcessItems(ctx, "p1")
 	require.NoError(t, err)
 	require.Len(t, items, 1)
@@ -69,13 +70,16 @@ func TestARetriedStepCreatesNoSecondWorkItem(t *testing.T) {
 	newProcess(t, s, "p2")
 	other, err := s.ApplyStep(ctx, openStep("p2", 1, roundRobin))
 	require.NoError(t, err)
-	require.NotEqual(t, first.Assignee, other.Assignee)
+	require.NotEqual(t, first.Assignee, other.Next.Assignee)
 
 	end := store.Step{ProcessID: "p1", Close: &store.CloseItem{ItemID: first.ID, By: first.Assignee}, End: "lost"}
-	_, err = s.ApplyStep(ctx, end)
+	ended, err := s.ApplyStep(ctx, end)
 	require.NoError(t, err)
-	_, err = s.ApplyStep(ctx, end)
+	require.Equal(t, store.ItemDone, ended.Closed.State)
+	require.Nil(t, ended.Next)
+	again, err = s.ApplyStep(ctx, end)
 	require.NoError(t, err, "reaching the end again is the same step")
+	require.Equal(t, ended, again)
 	p, err := s.Process(ctx, "p1")
 	require.NoError(t, err)
 	require.Equal(t, store.ProcessCompleted, p.State)
@@ -105,8 +109,9 @@ func TestClosingAClosedItemIsAConflict(t *testing.T) {
 	ctx := context.Background()
 	s := runtimeStore(t)
 	newProcess(t, s, "p1")
-	first, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
+	res, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
 	require.NoError(t, err)
+	first := res.Next
 	next := openStep("p1", 2, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"})
 	next.Close = &store.CloseItem{ItemID: first.ID, By: "ivan"}
 	_, err = s.ApplyStep(ctx, next)
@@ -142,9 +147,9 @@ func TestLeastLoadedPicksTheMemberWithFewestOpenItems(t *testing.T) {
 	var got []string
 	for _, id := range []string{"a", "b", "c", "d"} {
 		newProcess(t, s, id)
-		w, err := s.ApplyStep(ctx, openStep(id, 1, least))
+		res, err := s.ApplyStep(ctx, openStep(id, 1, least))
 		require.NoError(t, err)
-		got = append(got, w.Assignee)
+		got = append(got, res.Next.Assignee)
 	}
 	require.Equal(t, []string{"ivan", "petr", "ivan", "petr"}, got)
 }
@@ -153,12 +158,12 @@ func TestOverdueItemsEscalateOnceToTheSupervisor(t *testing.T) {
 	ctx := context.Background()
 	s := runtimeStore(t)
 	newProcess(t, s, "p1")
-	w, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
+	res, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
 	require.NoError(t, err)
-	escalated, err := s.MarkOverdue(ctx, w.ID)
+	escalated, err := s.MarkOverdue(ctx, res.Next.ID)
 	require.NoError(t, err)
 	require.True(t, escalated)
-	escalated, err = s.MarkOverdue(ctx, w.ID)
+	escalated, err = s.MarkOverdue(ctx, res.Next.ID)
 	require.NoError(t, err)
 	require.False(t, escalated, "a retried timer escalates nothing twice")
 	list, err := s.Escalations(ctx, store.Viewer{Login: "olga"}, "open")

@@ -100,7 +100,7 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 		return CompleteResult{}, err
 	}
 	p.moved(out.Next)
-	res := CompleteResult{State: store.ProcessRunning, Next: []store.WorkItem{}}
+	res := CompleteResult{Item: out.Closed, State: store.ProcessRunning, Next: []store.WorkItem{}}
 	if out.Next != nil {
 		res.Next = append(res.Next, *out.Next)
 	} else {

@@ -67,8 +67,9 @@ type NextOverride struct {
 	Due          *time.Time `json:"due,omitempty"`
 }
 
-// CompleteResult says what came next.
+// CompleteResult is the closed item and what came next.
 type CompleteResult struct {
+	Item  *store.WorkItem  `json:"item"`
 	Next  []store.WorkItem `json:"next"`
 	End   string           `json:"end,omitempty"`
 	State string           `json:"state"`

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
@@ -20,7 +19,6 @@ import (
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/examples"
-	"github.com/conveyorhq/conveyor/pglocal"
 	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
 )
@@ -49,7 +47,6 @@ type bench struct {
 	tc    client.Client
 	st    *store.Store
 	url   string
-	pg    *pglocal.Cluster
 	token string
 }
 
@@ -130,18 +127,30 @@ func (b *bench) bare(ctx context.Context, n int, lat *[]time.Duration) error {
 // "call back" that plans the next call: HTTP complete -> Update -> local
 // activity commits the next item -> reply naming it.
 func (b *bench) conveyor(ctx context.Context, n int, lat *[]time.Duration) error {
-	p, _, err := processes.Start(ctx, b.st, b.tc, processes.Request{Definition: "sales"}, "admin")
+	itemID, err := b.newProcess(ctx)
 	if err != nil {
 		return err
+	}
+	return b.steps(ctx, itemID, n, lat)
+}
+
+// newProcess starts a process and waits for its first work item.
+func (b *bench) newProcess(ctx context.Context) (string, error) {
+	p, _, err := processes.Start(ctx, b.st, b.tc, processes.Request{Definition: "sales"}, "admin")
+	if err != nil {
+		return "", err
 	}
 	itemID := p.ID + ".1"
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if _, err := b.st.WorkItem(ctx, itemID); err == nil {
-			break
+			return itemID, nil
 		} else if time.Now().After(deadline) {
-			return fmt.Errorf("first work item of %s did not appear: %w", p.ID, err)
+			return "", fmt.Errorf("first work item of %s did not appear: %w", p.ID, err)
 		}
 	}
+}
+
+func (b *bench) steps(ctx context.Context, itemID string, n int, lat *[]time.Duration) error {
 	for range n {
 		var res struct{ Next []store.WorkItem }
 		start := time.Now()
@@ -173,21 +182,37 @@ func (b *bench) measure(ctx context.Context, o options) (results, error) {
 	if r.bare, err = b.figures(ctx, o, b.bare); err != nil {
 		return r, fmt.Errorf("bare update: %w", err)
 	}
-	before, err := b.commits(ctx)
-	if err != nil {
-		return r, err
-	}
 	if r.conveyor, err = b.figures(ctx, o, b.conveyor); err != nil {
 		return r, fmt.Errorf("conveyor step: %w", err)
 	}
+	r.conveyor.txnsPerStep, err = b.transactionsPerStep(ctx)
+	return r, err
+}
+
+// transactionsPerStep counts PostgreSQL commits over steps alone (no starts,
+// no waiting for first items): each HTTP completion authenticates, loads the
+// item and applies the step.
+func (b *bench) transactionsPerStep(ctx context.Context) (float64, error) {
+	const steps = 50
+	itemID, err := b.newProcess(ctx)
+	if err != nil {
+		return 0, err
+	}
 	time.Sleep(1500 * time.Millisecond) // PostgreSQL flushes its statistics about once a second
+	before, err := b.commits(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var lat []time.Duration
+	if err := b.steps(ctx, itemID, steps, &lat); err != nil {
+		return 0, err
+	}
+	time.Sleep(1500 * time.Millisecond)
 	after, err := b.commits(ctx)
 	if err != nil {
-		return r, err
+		return 0, err
 	}
-	steps := o.sequential + o.inFlight*o.perProcess
-	r.conveyor.txnsPerStep = float64(after-before) / float64(steps)
-	return r, nil
+	return float64(after-before-1) / steps, nil // -1: the first count's own query
 }
 
 func (b *bench) figures(ctx context.Context, o options, op runner) (figures, error) {
@@ -220,13 +245,8 @@ func (b *bench) figures(ctx context.Context, o options, op runner) (figures, err
 }
 
 func (b *bench) commits(ctx context.Context) (int64, error) {
-	conn, err := pgx.Connect(ctx, b.pg.DSN("conveyor"))
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close(ctx)
 	var n int64
-	err = conn.QueryRow(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&n)
+	err := b.st.Pool().QueryRow(ctx, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&n)
 	return n, err
 }
 

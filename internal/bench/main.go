@@ -99,7 +99,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	fmt.Fprintf(out, "Preparing: %d sequential operations, then %d processes x %d steps in flight...\n",
 		o.sequential, o.inFlight, o.perProcess)
-	b := &bench{tc: tc, st: st, url: hs.URL, pg: pg}
+	b := &bench{tc: tc, st: st, url: hs.URL}
 	if err := b.prepare(ctx); err != nil {
 		return err
 	}
