@@ -129,8 +129,13 @@ func clearStalePidFile(dir string) error {
 	}
 	first, _, _ := strings.Cut(string(data), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(first))
-	if err == nil && pid > 0 && isPostgres(pid) {
-		return fmt.Errorf("pglocal: data directory %s is in use by a running postgres (pid %d); stop it first", dir, pid)
+	// A postmaster whose owner was just killed (now an orphan of init) has
+	// been told to stop by its death signal and is finishing its fast
+	// shutdown: give it that time. One with a living owner is refused at once.
+	for deadline := time.Now().Add(15 * time.Second); err == nil && pid > 0 && isPostgres(pid); time.Sleep(50 * time.Millisecond) {
+		if !orphaned(pid) || time.Now().After(deadline) {
+			return fmt.Errorf("pglocal: data directory %s is in use by a running postgres (pid %d); stop it first", dir, pid)
+		}
 	}
 	// The postmaster is dead, but after a kill -9 of it alone its children
 	// linger for a moment (they poll for postmaster death) and may still
@@ -169,6 +174,17 @@ func isPostgres(pid int) bool {
 	}
 	comm, state := string(stat[open+1:end]), stat[end+2]
 	return state != 'Z' && (strings.HasPrefix(comm, "postgres") || strings.HasPrefix(comm, "postmaster"))
+}
+
+// orphaned reports whether pid's parent is init: its owner has died.
+func orphaned(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	end := bytes.LastIndexByte(stat, ')')
+	fields := strings.Fields(string(stat[end+1:])) // state, ppid, ...
+	return len(fields) > 1 && fields[1] == "1"
 }
 
 // postgresIn returns the pid of a postgres process whose working directory
