@@ -89,6 +89,14 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pglocal: %w", err)
 	}
+	// First make sure no earlier server still works in the directory (one
+	// whose owner was just killed may be finishing its shutdown), before
+	// touching anything in it.
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		if err := clearStalePidFile(real); err != nil {
+			return nil, err
+		}
+	}
 	if err := prepareDir(dir, as); err != nil {
 		return nil, err
 	}
@@ -101,9 +109,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		if err := initdb(ctx, log, bin, dir, logPath, as, opts.Durable); err != nil {
 			return nil, err
 		}
-	}
-	if err := clearStalePidFile(dir); err != nil {
-		return nil, err
 	}
 
 	for attempt := 1; ; attempt++ {

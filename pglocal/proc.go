@@ -77,10 +77,13 @@ func prepareDir(dir string, as *runAs) error {
 		}
 	}
 	err := filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+		if err == nil {
+			err = os.Lchown(path, int(as.uid), int(as.gid))
 		}
-		return os.Lchown(path, int(as.uid), int(as.gid))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // a file the previous server removed on its way out
+		}
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("pglocal: chown %s to %s: %w", dir, as.name, err)

@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/store"
@@ -14,27 +17,25 @@ import (
 
 // serverCmd runs the HTTP API against DATABASE_URL and TEMPORAL_ADDRESS.
 func serverCmd(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, _, err := parse("server", args, stderr, flagHTTP|flagDB|flagTemporal, flagHTTP|flagDB|flagTemporal)
-	if err != nil {
-		return err
-	}
-	log := cfg.logger(stderr)
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	return serveHTTP(ctx, cfg, st, tc, log, func(addr string) { log.Info("serving the API", "addr", addr) })
+	return withServices(ctx, "server", args, stderr, flagHTTP, func(cfg config, st *store.Store, tc client.Client, log *slog.Logger) error {
+		return serveHTTP(ctx, cfg, st, tc, log, func(addr string) { log.Info("serving the API", "addr", addr) })
+	})
 }
 
 // workerCmd runs a Temporal worker for conveyor processes.
 func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, _, err := parse("worker", args, stderr, flagDB|flagTemporal, flagDB|flagTemporal)
+	return withServices(ctx, "worker", args, stderr, 0, func(_ config, st *store.Store, tc client.Client, log *slog.Logger) error {
+		log.Info("worker started")
+		return runWorker(ctx, st, tc, log)
+	})
+}
+
+// withServices parses the flags of a long-running command, connects to the
+// database (migrating it) and to Temporal, runs fn and closes both.
+func withServices(ctx context.Context, name string, args []string, stderr io.Writer, extra int,
+	fn func(config, *store.Store, client.Client, *slog.Logger) error) error {
+	groups := flagDB | flagTemporal | extra
+	cfg, _, err := parse(name, args, stderr, groups, groups)
 	if err != nil {
 		return err
 	}
@@ -49,8 +50,7 @@ func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer tc.Close()
-	log.Info("worker started")
-	return runWorker(ctx, st, tc, log)
+	return fn(cfg, st, tc, log)
 }
 
 // migrateCmd brings the database schema up to date and exits.

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +16,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/internal/testenv"
 )
 
 // The kill -9 test runs `conveyor dev` as a real child process: this test
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m)
 }
 
 type devProcess struct {
@@ -98,28 +99,11 @@ func (d *devProcess) kill() {
 	}
 }
 
+// call sends a request to the running dev server, reusing the integration
+// tests' client.
 func (d *devProcess) call(t *testing.T, method, path, token string, body any, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, d.url+path, rd)
-	require.NoError(t, err)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	if out != nil {
-		require.NoError(t, json.Unmarshal(raw, out), "%s %s: %s", method, path, raw)
-	}
-	return resp.StatusCode
+	return (&testenv.Env{URL: d.url}).Do(t, method, path, token, body, out)
 }
 
 func (d *devProcess) login(t *testing.T, login, password string) string {

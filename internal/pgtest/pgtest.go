@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -74,6 +75,14 @@ func StartTemp(ctx context.Context) (c *pglocal.Cluster, dir string, err error) 
 // returns a pool connected to it.
 func NewDB(t testing.TB) *pgxpool.Pool {
 	t.Helper()
+	pool, _ := NewDBURL(t)
+	return pool
+}
+
+// NewDBURL is NewDB that also returns the new database's URL, for code under
+// test that connects by itself.
+func NewDBURL(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
 	base := serverDSN
 	if base == "" {
 		base = os.Getenv("DATABASE_URL")
@@ -114,7 +123,16 @@ func NewDB(t testing.TB) *pgxpool.Pool {
 	if err := pool.Ping(ctx); err != nil {
 		t.Fatalf("pgtest: connecting to %s: %v", name, err)
 	}
-	return pool
+	return pool, withDatabase(t, base, name)
+}
+
+// withDatabase is the URL or key=value DSN base with its database replaced.
+func withDatabase(t testing.TB, base, name string) string {
+	if u, err := url.Parse(base); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path = "/" + name
+		return u.String()
+	}
+	return base + " dbname=" + name
 }
 
 // closePool closes pool, but does not hang forever when the test leaked an
