@@ -38,9 +38,20 @@ type StepOutput struct {
 	Next   *store.WorkItem
 }
 
+// The actors the runtime writes as when no user acts.
+const (
+	ActorWorkflow = "system:workflow"
+	ActorDeadline = "system:deadline"
+)
+
 // ApplyStep closes the completed item and opens the next in one transaction.
+// The completer is its actor; the first item's is the workflow.
 func (a *Activities) ApplyStep(ctx context.Context, in store.Step) (StepOutput, error) {
-	res, err := a.Store.ApplyStep(ctx, in)
+	actor := ActorWorkflow
+	if in.Close != nil {
+		actor = in.Close.By
+	}
+	res, err := a.Store.ApplyStep(store.WithActor(ctx, actor), in)
 	return StepOutput{Closed: res.Closed, Next: res.Next}, classify(err)
 }
 
@@ -50,23 +61,31 @@ type OverdueOutput struct{ Escalated bool }
 
 // MarkOverdue flags a late item and escalates it once.
 func (a *Activities) MarkOverdue(ctx context.Context, in OverdueInput) (OverdueOutput, error) {
-	escalated, err := a.Store.MarkOverdue(ctx, in.ItemID)
+	escalated, err := a.Store.MarkOverdue(store.WithActor(ctx, ActorDeadline), in.ItemID)
 	return OverdueOutput{Escalated: escalated}, classify(err)
 }
 
 type ProcessInput struct {
 	ProcessID string
 	Reason    string
+	By        string // who cancels; empty: the workflow itself
+}
+
+func (in ProcessInput) actor() string {
+	if in.By == "" {
+		return ActorWorkflow
+	}
+	return in.By
 }
 
 // CancelProcess cancels the process and its open item in the read model.
 func (a *Activities) CancelProcess(ctx context.Context, in ProcessInput) error {
-	return classify(a.Store.CancelProcess(ctx, in.ProcessID))
+	return classify(a.Store.CancelProcess(store.WithActor(ctx, in.actor()), in.ProcessID))
 }
 
 // FailProcess records why a process could not go on.
 func (a *Activities) FailProcess(ctx context.Context, in ProcessInput) error {
-	return classify(a.Store.FailProcess(ctx, in.ProcessID, in.Reason))
+	return classify(a.Store.FailProcess(store.WithActor(ctx, in.actor()), in.ProcessID, in.Reason))
 }
 
 // classify makes refusals final (retrying cannot make them succeed) and
@@ -86,11 +105,11 @@ func classify(err error) error {
 }
 
 type ReassignInput struct {
-	ItemID, To string
+	ItemID, To, By string
 }
 
 // Reassign gives the open item to another user.
 func (a *Activities) Reassign(ctx context.Context, in ReassignInput) (store.WorkItem, error) {
-	w, err := a.Store.ReassignWorkItem(ctx, in.ItemID, in.To)
+	w, err := a.Store.ReassignWorkItem(store.WithActor(ctx, in.By), in.ItemID, in.To)
 	return w, classify(err)
 }

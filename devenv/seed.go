@@ -38,6 +38,7 @@ var DemoUsers = []DemoUser{
 // demo processes are started by business key, so running Seed again adds
 // nothing.
 func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
+	ctx = store.WithActor(ctx, "system:seed")
 	n, err := st.CountUsers(ctx)
 	if err != nil {
 		return err

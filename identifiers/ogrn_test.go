@@ -16,7 +16,7 @@ func TestOGRN(t *testing.T) {
 		{name: "Sberbank's OGRN is valid", in: "1027700132195"},
 		{name: "Yandex's OGRN is valid", in: "1027700229193"},
 		{name: "a well-known fifteen-digit OGRNIP is valid", in: "304500116000157"},
-		{name: "the largest possible OGRNIP does not overflow", in: "999999999999990"},
+		{name: "the largest possible OGRNIP does not overflow", in: "999999999999998"},
 		{name: "a wrong OGRN check digit is reported with the expected one", in: "1027700132194", wantErr: `OGRN "1027700132194": check digit is 4, expected 5`},
 		{name: "a wrong OGRNIP check digit is reported with the expected one", in: "304500116000158", wantErr: `OGRNIP "304500116000158": check digit is 8, expected 7`},
 		{name: "an empty OGRN is rejected", in: "", wantErr: `OGRN is empty`},

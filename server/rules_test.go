@@ -74,7 +74,7 @@ func addUser(t *testing.T, e *testenv.Env, login string, teams ...string) {
 	t.Helper()
 	hash, err := auth.HashPassword("pw")
 	require.NoError(t, err)
-	_, err = e.Store.CreateUser(context.Background(), store.User{Login: login, Roles: []string{store.RoleManager}, Teams: teams, Supervisor: "olga"}, hash)
+	_, err = e.Store.CreateUser(store.WithActor(context.Background(), "test"), store.User{Login: login, Roles: []string{store.RoleManager}, Teams: teams, Supervisor: "olga"}, hash)
 	require.NoError(t, err)
 }
 

@@ -33,7 +33,7 @@ func (s *Store) Publish(ctx context.Context, src []byte, plan *definitions.Plan,
 	if err != nil {
 		return Version{}, false, err
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.tx(ctx, func(tx pgx.Tx) error {
 		// Serialise publishers of one definition; the primary key would
 		// refuse a second version n anyway, this only spares the retry.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('definition:' || $1))`, plan.ID); err != nil {

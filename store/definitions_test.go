@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
 	pool := pgtest.NewDB(t)
-	require.NoError(t, store.Migrate(context.Background(), pool))
+	require.NoError(t, store.Migrate(store.WithActor(context.Background(), "test"), pool))
 	return store.New(pool)
 }
 
@@ -37,7 +37,7 @@ func example(t *testing.T, edit func(string) string) ([]byte, *definitions.Plan)
 }
 
 func TestPublishingNumbersVersionsAndKeepsTheSourceVerbatim(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	src1, plan1 := example(t, nil)
 	v1, created, err := s.Publish(ctx, src1, plan1, "anna")
@@ -73,7 +73,7 @@ func TestPublishingNumbersVersionsAndKeepsTheSourceVerbatim(t *testing.T) {
 }
 
 func TestPublishingTheSameContentAgainMakesNoNewVersion(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	src, plan := example(t, nil)
 	first, created, err := s.Publish(ctx, src, plan, "anna")
@@ -88,7 +88,7 @@ func TestPublishingTheSameContentAgainMakesNoNewVersion(t *testing.T) {
 }
 
 func TestConcurrentPublishersOfOneContentMakeOneVersion(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	src, plan := example(t, nil)
 	var wg sync.WaitGroup
@@ -114,7 +114,7 @@ func TestConcurrentPublishersOfOneContentMakeOneVersion(t *testing.T) {
 }
 
 func TestVersionsCanBeNeitherUpdatedNorDeleted(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	pool := pgtest.NewDB(t)
 	require.NoError(t, store.Migrate(ctx, pool))
 	s := store.New(pool)
@@ -140,12 +140,12 @@ func TestVersionsCanBeNeitherUpdatedNorDeleted(t *testing.T) {
 
 func TestAnUnknownVersionIsNotFound(t *testing.T) {
 	s := newStore(t)
-	_, err := s.DefinitionVersion(context.Background(), "nope", 3)
+	_, err := s.DefinitionVersion(store.WithActor(context.Background(), "test"), "nope", 3)
 	require.ErrorIs(t, err, errs.ErrNotFound)
 }
 
 func TestMigratingTwiceIsHarmless(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	pool := pgtest.NewDB(t)
 	require.NoError(t, store.Migrate(ctx, pool))
 	require.NoError(t, store.Migrate(ctx, pool))

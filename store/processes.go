@@ -79,11 +79,15 @@ func (s *Store) CreateProcess(ctx context.Context, p Process) (Process, bool, er
 	if len(p.Vars) == 0 {
 		p.Vars = json.RawMessage(`{}`)
 	}
-	row := s.pool.QueryRow(ctx, `INSERT INTO processes AS p (id, definition_id, version, business_key, client_id, vars, started_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (definition_id, business_key) DO NOTHING
-		RETURNING `+processColumns, p.ID, p.Definition, p.Version, bk, client, p.Vars, p.StartedBy)
-	created, err := scanProcess(row)
+	var created Process
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		created, err = scanProcess(tx.QueryRow(ctx, `INSERT INTO processes AS p (id, definition_id, version, business_key, client_id, vars, started_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (definition_id, business_key) DO NOTHING
+			RETURNING `+processColumns, p.ID, p.Definition, p.Version, bk, client, p.Vars, p.StartedBy))
+		return err
+	})
 	if err == nil {
 		return created, true, nil
 	}
@@ -152,15 +156,17 @@ func (s *Store) CanSeeProcess(ctx context.Context, viewer Viewer, id string) (bo
 // FailProcess marks a process failed with the reason, e.g. when its first
 // stage names a user who does not exist.
 func (s *Store) FailProcess(ctx context.Context, id, reason string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE processes SET state = 'failed', failure = $2, completed_at = now()
-		WHERE id = $1 AND state = 'running'`, id, reason)
-	return err
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'failed', failure = $2, completed_at = now()
+			WHERE id = $1 AND state = 'running'`, id, reason)
+		return err
+	})
 }
 
 // CancelProcess cancels a running process and its open work item. Cancelling
 // a cancelled process again is harmless; a finished one is ErrConflict.
 func (s *Store) CancelProcess(ctx context.Context, id string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
 		var state string
 		if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1 FOR UPDATE`, id).Scan(&state); err != nil {
 			return notFound(err, "process "+id)

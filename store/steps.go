@@ -53,7 +53,7 @@ type StepResult struct {
 // second item can appear.
 func (s *Store) ApplyStep(ctx context.Context, st Step) (StepResult, error) {
 	var res StepResult
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if res.Next, err = applyStep(ctx, tx, st); err != nil || st.Close == nil {
 			return err

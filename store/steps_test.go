@@ -18,7 +18,7 @@ import (
 func runtimeStore(t *testing.T) *store.Store {
 	t.Helper()
 	s := newStore(t)
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	for _, u := range []store.User{
 		{Login: "olga", Roles: []string{store.RoleSupervisor}},
 		{Login: "ivan", Roles: []string{store.RoleManager}, Teams: []string{"cold-callers"}, Supervisor: "olga"},
@@ -35,7 +35,7 @@ func runtimeStore(t *testing.T) *store.Store {
 
 func newProcess(t *testing.T, s *store.Store, id string) {
 	t.Helper()
-	_, created, err := s.CreateProcess(context.Background(), store.Process{ID: id, Definition: "sales", Version: 1, StartedBy: "olga"})
+	_, created, err := s.CreateProcess(store.WithActor(context.Background(), "test"), store.Process{ID: id, Definition: "sales", Version: 1, StartedBy: "olga"})
 	require.NoError(t, err)
 	require.True(t, created)
 }
@@ -52,7 +52,7 @@ func openStep(processID string, seq int, rule definitions.Assignee) store.Step {
 var roundRobin = definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickRoundRobin}
 
 func TestARetriedStepCreatesNoSecondWorkItem(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
 	newProcess(t, s, "p1")
 	step := openStep("p1", 1, roundRobin)
@@ -87,26 +87,21 @@ func TestARetriedStepCreatesNoSecondWorkItem(t *testing.T) {
 }
 
 func TestAUniqueKeyRefusesASecondItemWithTheSameID(t *testing.T) {
-	ctx := context.Background()
-	pool := pgtest.NewDB(t)
-	require.NoError(t, store.Migrate(ctx, pool))
-	s := store.New(pool)
-	_, err := pool.Exec(ctx, `INSERT INTO users (login, name, password_hash) VALUES ('ivan', 'Ivan', 'x')`)
-	require.NoError(t, err)
-	src, plan := example(t, nil)
-	_, _, err = s.Publish(ctx, src, plan, "ivan")
-	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `INSERT INTO processes (id, definition_id, version, started_by) VALUES ('p', 'sales', 1, 'ivan')`)
+	ctx := store.WithActor(context.Background(), "test")
+	s := runtimeStore(t)
+	newProcess(t, s, "p")
+	tx := pgtest.Tx(t, s.Pool())
+	_, err := tx.Exec(ctx, `SELECT set_config('conveyor.actor', 'test', true)`)
 	require.NoError(t, err)
 	insert := `INSERT INTO work_items (id, process_id, seq, stage, title, assignee, planned_start) VALUES ('p.1', 'p', 1, 'cold_call', 'Cold call', 'ivan', now())`
-	_, err = pool.Exec(ctx, insert)
+	_, err = tx.Exec(ctx, insert)
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, insert)
+	_, err = tx.Exec(ctx, insert)
 	require.ErrorContains(t, err, "work_items_pkey")
 }
 
 func TestClosingAClosedItemIsAConflict(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
 	newProcess(t, s, "p1")
 	res, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
@@ -123,7 +118,7 @@ func TestClosingAClosedItemIsAConflict(t *testing.T) {
 }
 
 func TestAssigningToSomeoneWhoCannotWorkIsInvalid(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
 	for i, rule := range []definitions.Assignee{
 		{Kind: definitions.AssignUser, User: "ghost"},
@@ -141,7 +136,7 @@ func TestAssigningToSomeoneWhoCannotWorkIsInvalid(t *testing.T) {
 }
 
 func TestLeastLoadedPicksTheMemberWithFewestOpenItems(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
 	least := definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickLeastLoaded}
 	var got []string
@@ -155,7 +150,7 @@ func TestLeastLoadedPicksTheMemberWithFewestOpenItems(t *testing.T) {
 }
 
 func TestOverdueItemsEscalateOnceToTheSupervisor(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
 	newProcess(t, s, "p1")
 	res, err := s.ApplyStep(ctx, openStep("p1", 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
@@ -179,7 +174,7 @@ func TestOverdueItemsEscalateOnceToTheSupervisor(t *testing.T) {
 }
 
 func TestListsArePagedWithCursors(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
 	for _, id := range []string{"a", "b", "c", "d", "e"} {
 		newProcess(t, s, id)

@@ -75,11 +75,16 @@ func nonNil(s []string) []string {
 // not create a locked-out account; deactivate with UpdateUser. u.CreatedAt is
 // ignored too.
 func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (User, error) {
-	created, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users AS u (login, name, password_hash, roles, teams, supervisor)
-		VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
-		RETURNING `+userCols,
-		u.Login, u.Name, passwordHash, nonNil(u.Roles), nonNil(u.Teams), u.Supervisor))
+	var created User
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		created, err = scanUser(tx.QueryRow(ctx, `
+			INSERT INTO users AS u (login, name, password_hash, roles, teams, supervisor)
+			VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
+			RETURNING `+userCols,
+			u.Login, u.Name, passwordHash, nonNil(u.Roles), nonNil(u.Teams), u.Supervisor))
+		return err
+	})
 	if err != nil {
 		return User{}, userError(err, fmt.Sprintf("create user %q", u.Login))
 	}
@@ -113,7 +118,10 @@ func (s *Store) UpdateUser(ctx context.Context, login string, patch UserPatch) (
 	if patch.Teams != nil {
 		teams = nonNil(*patch.Teams)
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `
+	var u User
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `
 		UPDATE users AS u SET
 			name          = coalesce($2::text, u.name),
 			roles         = coalesce($3::text[], u.roles),
@@ -123,7 +131,9 @@ func (s *Store) UpdateUser(ctx context.Context, login string, patch UserPatch) (
 			password_hash = coalesce($7::text, u.password_hash)
 		WHERE u.login = $1
 		RETURNING `+userCols,
-		login, patch.Name, roles, teams, patch.Supervisor, patch.Active, patch.PasswordHash))
+			login, patch.Name, roles, teams, patch.Supervisor, patch.Active, patch.PasswordHash))
+		return err
+	})
 	if err != nil {
 		what := fmt.Sprintf("update user %q", login)
 		return User{}, notFound(userError(err, what), what)

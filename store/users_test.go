@@ -19,7 +19,7 @@ import (
 // and teams, failing the test on error.
 func addUser(t *testing.T, s *store.Store, login, supervisor string, teams ...string) store.User {
 	t.Helper()
-	u, err := s.CreateUser(context.Background(), store.User{
+	u, err := s.CreateUser(store.WithActor(context.Background(), "test"), store.User{
 		Login: login, Name: strings.ToUpper(login[:1]) + login[1:], Supervisor: supervisor, Teams: teams,
 	}, "hash-of-"+login)
 	require.NoError(t, err)
@@ -29,7 +29,7 @@ func addUser(t *testing.T, s *store.Store, login, supervisor string, teams ...st
 func ptr[T any](v T) *T { return &v }
 
 func TestUsersRoundTripThroughCreateGetListAndUpdate(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	n, err := s.CountUsers(ctx)
 	require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestUsersRoundTripThroughCreateGetListAndUpdate(t *testing.T) {
 }
 
 func TestUnknownUsersAreNotFound(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	_, err := s.User(ctx, "nobody")
 	require.ErrorIs(t, err, errs.ErrNotFound)
@@ -101,7 +101,7 @@ func TestUnknownUsersAreNotFound(t *testing.T) {
 }
 
 func TestRefusedUsersSayWhy(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	addUser(t, s, "olga", "")
 	for _, tc := range []struct {
@@ -130,7 +130,7 @@ func TestRefusedUsersSayWhy(t *testing.T) {
 }
 
 func TestRefusedUpdatesSayWhyAndChangeNothing(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	ivan := addUser(t, s, "ivan", "")
 	for _, tc := range []struct {
@@ -153,7 +153,7 @@ func TestRefusedUpdatesSayWhyAndChangeNothing(t *testing.T) {
 }
 
 func TestSupervisorCyclesAreRefused(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	for _, tc := range []struct {
 		name    string
 		chain   []string // each one's supervisor is the next, set up first
@@ -191,7 +191,7 @@ func TestSupervisorCyclesAreRefused(t *testing.T) {
 // Two admins each adding half of a cycle at once must not both succeed:
 // each alone sees no cycle.
 func TestConcurrentHalvesOfACycleAreNotBothAccepted(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	addUser(t, s, "ann", "")
 	addUser(t, s, "bob", "")
@@ -220,7 +220,7 @@ func TestConcurrentHalvesOfACycleAreNotBothAccepted(t *testing.T) {
 }
 
 func TestTokensFindOnlyActiveUsersUntilTheyExpire(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	ivan := addUser(t, s, "ivan", "")
 	addUser(t, s, "olga", "")
@@ -263,7 +263,7 @@ func TestTokensFindOnlyActiveUsersUntilTheyExpire(t *testing.T) {
 }
 
 func TestIsAboveFollowsTheSupervisorChain(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	addUser(t, s, "olga", "")
 	addUser(t, s, "boris", "olga")
@@ -291,7 +291,7 @@ func TestIsAboveFollowsTheSupervisorChain(t *testing.T) {
 }
 
 func TestTeamMembersAreTheActiveUsersOfThatTeam(t *testing.T) {
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	addUser(t, s, "zoe", "", "sales")
 	addUser(t, s, "ann", "", "support", "sales")
@@ -316,7 +316,7 @@ func TestTeamMembersAreTheActiveUsersOfThatTeam(t *testing.T) {
 func TestAUserInJSONCarriesNoPassword(t *testing.T) {
 	s := newStore(t)
 	addUser(t, s, "olga", "")
-	u, err := s.CreateUser(context.Background(), store.User{
+	u, err := s.CreateUser(store.WithActor(context.Background(), "test"), store.User{
 		Login: "ivan", Name: "Ivan", Roles: []string{store.RoleAdmin}, Supervisor: "olga",
 	}, "$argon2id$v=19$m=19456,t=2,p=1$secret-salt$secret-hash")
 	require.NoError(t, err)

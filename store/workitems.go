@@ -107,8 +107,13 @@ func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]W
 // StartWorkItem moves an item from attention to in_progress: its executor
 // has opened it. Starting an item in progress again changes nothing.
 func (s *Store) StartWorkItem(ctx context.Context, id string) (WorkItem, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE work_items SET state = 'in_progress', started_at = now()
-		WHERE id = $1 AND state = 'attention'`, id)
+	var started bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE work_items SET state = 'in_progress', started_at = now()
+			WHERE id = $1 AND state = 'attention'`, id)
+		started = tag.RowsAffected() == 1
+		return err
+	})
 	if err != nil {
 		return WorkItem{}, err
 	}
@@ -116,7 +121,7 @@ func (s *Store) StartWorkItem(ctx context.Context, id string) (WorkItem, error) 
 	if err != nil {
 		return WorkItem{}, err
 	}
-	if tag.RowsAffected() == 0 && w.State != ItemInProgress {
+	if !started && w.State != ItemInProgress {
 		return WorkItem{}, fmt.Errorf("work item %s is %s: %w", id, w.State, errs.ErrConflict)
 	}
 	return w, nil
@@ -156,7 +161,7 @@ func (s *Store) Escalations(ctx context.Context, viewer Viewer, state string) ([
 // escalation's unique key taken. It reports whether it escalated now.
 func (s *Store) MarkOverdue(ctx context.Context, itemID string) (bool, error) {
 	var escalated bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var processID, assignee string
 		var due *time.Time
 		err := tx.QueryRow(ctx, `UPDATE work_items SET overdue = true
@@ -190,7 +195,7 @@ func (s *Store) CountOpenItems(ctx context.Context) (open, overdue int, err erro
 // ReassignWorkItem gives an open item to another active user and makes them
 // the process's current assignee.
 func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to string) (WorkItem, error) {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {

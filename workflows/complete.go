@@ -117,7 +117,7 @@ func (p *process) validateCancel(ctx workflow.Context, _ CancelRequest) error {
 }
 
 // cancel ends the process at once, whatever its stage.
-func (p *process) cancel(ctx workflow.Context, _ CancelRequest) error {
+func (p *process) cancel(ctx workflow.Context, req CancelRequest) error {
 	if err := workflow.Await(ctx, func() bool { return !p.busy }); err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (p *process) cancel(ctx workflow.Context, _ CancelRequest) error {
 	p.busy = true
 	defer func() { p.busy = false }()
 	if err := workflow.ExecuteLocalActivity(local(ctx), activities.CancelProcessName,
-		activities.ProcessInput{ProcessID: p.in.ProcessID}).Get(ctx, nil); err != nil {
+		activities.ProcessInput{ProcessID: p.in.ProcessID, By: req.By}).Get(ctx, nil); err != nil {
 		return err
 	}
 	p.finished, p.current = true, nil

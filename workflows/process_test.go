@@ -443,7 +443,7 @@ func TestCancelEndsTheProcessAndLaterUpdatesFindItFinished(t *testing.T) {
 
 	succeeded(t, cancel)
 	f := h.fake.snapshot()
-	require.Equal(t, []activities.ProcessInput{{ProcessID: pid}}, f.cancelled)
+	require.Equal(t, []activities.ProcessInput{{ProcessID: pid, By: "olga"}}, f.cancelled)
 	require.Len(t, f.steps, 1, "only the start was applied")
 	require.Empty(t, f.closed())
 	require.Empty(t, f.overdue)
@@ -602,7 +602,7 @@ func TestReassignMovesTheItemAndSameFollowsTheNewAssignee(t *testing.T) {
 	succeeded(t, cancel)
 
 	f := h.fake.snapshot()
-	require.Equal(t, []activities.ReassignInput{{ItemID: pid + ".1", To: "maria"}}, f.reassigned)
+	require.Equal(t, []activities.ReassignInput{{ItemID: pid + ".1", To: "maria", By: "boss"}}, f.reassigned)
 	require.Len(t, f.steps, 2)
 	require.Equal(t, definitions.Assignee{Kind: definitions.AssignUser, User: "maria"}, f.steps[1].Open.Rule)
 }

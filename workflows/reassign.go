@@ -39,7 +39,7 @@ func (p *process) reassign(ctx workflow.Context, req ReassignRequest) error {
 	defer func() { p.busy = false }()
 	var w store.WorkItem
 	if err := workflow.ExecuteLocalActivity(local(ctx), activities.ReassignName,
-		activities.ReassignInput{ItemID: req.ItemID, To: req.To}).Get(ctx, &w); err != nil {
+		activities.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By}).Get(ctx, &w); err != nil {
 		return err
 	}
 	p.current.Assignee = w.Assignee

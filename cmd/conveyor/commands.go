@@ -111,7 +111,7 @@ func usersCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(ctx, store.User{Login: *login, Name: *name, Roles: split(*roles), Teams: split(*teams), Supervisor: *supervisor}, hash)
+	u, err := st.CreateUser(store.WithActor(ctx, "system:cli"), store.User{Login: *login, Name: *name, Roles: split(*roles), Teams: split(*teams), Supervisor: *supervisor}, hash)
 	if err != nil {
 		return err
 	}

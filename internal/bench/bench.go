@@ -51,6 +51,7 @@ type bench struct {
 }
 
 func (b *bench) prepare(ctx context.Context) error {
+	ctx = store.WithActor(ctx, "system:bench")
 	hash, err := auth.HashPassword("bench")
 	if err != nil {
 		return err
@@ -136,7 +137,7 @@ func (b *bench) conveyor(ctx context.Context, n int, lat *[]time.Duration) error
 
 // newProcess starts a process and waits for its first work item.
 func (b *bench) newProcess(ctx context.Context) (string, error) {
-	p, _, err := processes.Start(ctx, b.st, b.tc, processes.Request{Definition: "sales"}, "admin")
+	p, _, err := processes.Start(store.WithActor(ctx, "admin"), b.st, b.tc, processes.Request{Definition: "sales"}, "admin")
 	if err != nil {
 		return "", err
 	}

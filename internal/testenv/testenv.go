@@ -45,7 +45,7 @@ type Env struct {
 func New(t *testing.T) *Env {
 	t.Helper()
 	pool := pgtest.NewDB(t)
-	ctx := context.Background()
+	ctx := store.WithActor(context.Background(), "test")
 	require.NoError(t, store.Migrate(ctx, pool))
 	st := store.New(pool)
 
