@@ -64,7 +64,7 @@ func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
 	for i, source := range []string{"cold-base", "website", "referral"} {
 		vars, _ := json.Marshal(map[string]string{"source": source})
 		req := processes.Request{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars}
-		if _, _, err := processes.Start(ctx, st, tc, req, "olga"); err != nil {
+		if _, _, err := processes.Start(ctx, st, tc, req, store.Viewer{Login: "olga"}); err != nil {
 			return fmt.Errorf("seed process %s: %w", req.BusinessKey, err)
 		}
 	}

@@ -30,10 +30,11 @@ type Request struct {
 	Variables   json.RawMessage `json:"variables,omitempty"`
 }
 
-// Start starts a process, or with a business key the conveyor already has,
-// returns that process (created false) and makes sure its workflow runs.
-// Variables that fail the definition's schema are a definitions.DataError.
-func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, by string) (store.Process, bool, error) {
+// Start starts a process for by, or with a business key the conveyor
+// already has, returns that process (created false) and makes sure its
+// workflow runs. Variables that fail the definition's schema are a
+// definitions.DataError; a client by may not see is not found.
+func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, by store.Viewer) (store.Process, bool, error) {
 	if req.Definition == "" {
 		return store.Process{}, false, fmt.Errorf("definition is required: %w", errs.ErrInvalid)
 	}
@@ -48,15 +49,24 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 	if err := rt.CheckVars(req.Variables); err != nil {
 		return store.Process{}, false, err
 	}
+	if req.Client != "" {
+		if err := st.CanSeeClient(ctx, by, req.Client); err != nil {
+			return store.Process{}, false, err
+		}
+	}
 	p, created, err := st.CreateProcess(ctx, store.Process{
 		ID: NewID(), Definition: v.DefinitionID, Version: v.Version, BusinessKey: req.BusinessKey,
-		Client: req.Client, Vars: req.Variables, StartedBy: by,
+		Client: req.Client, Vars: req.Variables, StartedBy: by.Login,
 	})
 	if err != nil {
 		return store.Process{}, false, err
 	}
 	if p.State != store.ProcessRunning {
 		return p, created, nil
+	}
+	subject, err := subjectOf(ctx, st, p.Client)
+	if err != nil {
+		return store.Process{}, false, err
 	}
 	if p.Version != v.Version { // an earlier start with this key ran on another version
 		if v, err = st.DefinitionVersion(ctx, p.Definition, p.Version); err != nil {
@@ -69,7 +79,7 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.ProcessWorkflow, workflows.Input{
 		ProcessID: p.ID, Plan: v.Plan, Version: p.Version, BusinessKey: p.BusinessKey,
-		Client: definitions.Client{ID: p.Client}, Vars: p.Vars, StartedAt: p.StartedAt,
+		Client: subject, Vars: p.Vars, StartedAt: p.StartedAt,
 	})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
@@ -83,4 +93,14 @@ func NewID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// subjectOf is what expressions see as `client`: the process's client as it
+// is when the process starts.
+func subjectOf(ctx context.Context, st *store.Store, id string) (definitions.Client, error) {
+	if id == "" {
+		return definitions.Client{}, nil
+	}
+	c, err := st.Client(ctx, store.Viewer{Admin: true}, id)
+	return definitions.Client{ID: c.ID, Name: c.Name, Owner: c.Owner, Segments: c.Segments, ProductGroups: c.ProductGroups}, err
 }

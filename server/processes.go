@@ -24,7 +24,7 @@ func (s *Server) startProcess(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	p, created, err := processes.Start(c.Request.Context(), s.Store, s.Temporal, req, currentUser(c).Login)
+	p, created, err := processes.Start(c.Request.Context(), s.Store, s.Temporal, req, viewer(currentUser(c)))
 	var de definitions.DataError
 	if errors.As(err, &de) {
 		problem(c, http.StatusUnprocessableEntity, "variables do not fit the definition", dataFields("/variables", de)...)

@@ -110,30 +110,35 @@ func (s *Store) Process(ctx context.Context, id string) (Process, error) {
 
 // ProcessFilter narrows a process list; empty fields do not filter.
 type ProcessFilter struct {
-	Definition, State, Assignee string
-	Overdue                     *bool
+	Definition, State, Assignee, Client string
+	Overdue                             *bool
 	Page
 }
 
-// Processes lists the processes viewer may see, newest first: an admin all;
-// others those where they or anyone below them worked or started.
+// processVisible: an admin sees every process; others those where they or
+// anyone below them worked or started, and those of clients they may see.
+const processVisible = `($1 OR p.started_by IN (SELECT login FROM scope)
+	OR EXISTS (SELECT 1 FROM work_items pw WHERE pw.process_id = p.id AND pw.assignee IN (SELECT login FROM scope))
+	OR EXISTS (SELECT 1 FROM clients c WHERE c.id = p.client_id AND ` + clientVisible + `))`
+
+// Processes lists the processes viewer may see, newest first.
 func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) ([]Process, string, error) {
 	after, err := f.decode()
 	if err != nil {
 		return nil, "", err
 	}
-	rows, _ := s.pool.Query(ctx, viewerScope+`
+	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
 		SELECT `+processColumns+` FROM processes p
-		WHERE ($1 OR p.started_by IN (SELECT login FROM scope) OR EXISTS (
-			SELECT 1 FROM work_items w WHERE w.process_id = p.id AND w.assignee IN (SELECT login FROM scope)))
+		WHERE `+processVisible+`
 		  AND ($3 = '' OR p.definition_id = $3)
 		  AND ($4 = '' OR p.state = $4)
 		  AND ($5 = '' OR p.assignee = $5)
 		  AND ($6::boolean IS NULL OR p.overdue = $6)
 		  AND ($7::timestamptz IS NULL OR (p.started_at, p.id) < ($7, $8))
+		  AND ($10 = '' OR p.client_id = $10)
 		ORDER BY p.started_at DESC, p.id DESC
 		LIMIT $9`,
-		viewer.Admin, viewer.Login, f.Definition, f.State, f.Assignee, f.Overdue, after.At, after.ID, f.limit()+1)
+		viewer.Admin, viewer.Login, f.Definition, f.State, f.Assignee, f.Overdue, after.At, after.ID, f.limit()+1, f.Client)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Process, error) { return scanProcess(r) })
 	if err != nil {
 		return nil, "", err
@@ -146,10 +151,8 @@ func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) (
 // Processes); an unknown process is ErrNotFound.
 func (s *Store) CanSeeProcess(ctx context.Context, viewer Viewer, id string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, viewerScope+`
-		SELECT $1 OR p.started_by IN (SELECT login FROM scope) OR EXISTS (
-			SELECT 1 FROM work_items w WHERE w.process_id = p.id AND w.assignee IN (SELECT login FROM scope))
-		FROM processes p WHERE p.id = $3`, viewer.Admin, viewer.Login, id).Scan(&ok)
+	err := s.pool.QueryRow(ctx, viewerScope+grantScope+`
+		SELECT `+processVisible+` FROM processes p WHERE p.id = $3`, viewer.Admin, viewer.Login, id).Scan(&ok)
 	return ok, notFound(err, "process "+id)
 }
 

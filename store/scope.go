@@ -44,8 +44,9 @@ func (p Page) limit() int {
 
 // cursor is the sort key of the last row of a page.
 type cursor struct {
-	At *time.Time `json:"t,omitempty"`
-	ID string     `json:"i"`
+	At   *time.Time `json:"t,omitempty"`
+	Name string     `json:"n,omitempty"`
+	ID   string     `json:"i"`
 }
 
 func (p Page) decode() (cursor, error) {

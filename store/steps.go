@@ -68,7 +68,8 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (StepResult, error) {
 func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 	// Lock the process row: steps and cancellation of one process serialise.
 	var state string
-	if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1 FOR UPDATE`, st.ProcessID).Scan(&state); err != nil {
+	var client *string
+	if err := tx.QueryRow(ctx, `SELECT state, client_id FROM processes WHERE id = $1 FOR UPDATE`, st.ProcessID).Scan(&state, &client); err != nil {
 		return nil, notFound(err, "process "+st.ProcessID)
 	}
 	if st.Open != nil {
@@ -99,7 +100,7 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 			WHERE id = $1`, st.ProcessID, st.End)
 		return nil, err
 	}
-	assignee, err := resolveAssignee(ctx, tx, st.Open)
+	assignee, err := resolveAssignee(ctx, tx, st.Open, client)
 	if err != nil {
 		return nil, err
 	}
@@ -138,8 +139,9 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 }
 
 // resolveAssignee turns a rule into a login, inside the step's transaction
-// so a round-robin turn is taken only by a step that commits.
-func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem) (string, error) {
+// so a round-robin turn is taken only by a step that commits. A team's
+// member must also be allowed to see the process's client, if it has one.
+func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem, client *string) (string, error) {
 	switch o.Rule.Kind {
 	case definitions.AssignUser:
 		var active bool
@@ -151,17 +153,18 @@ func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem) (string, error
 	case definitions.AssignChoose, definitions.AssignTeam:
 		if o.Chosen != "" {
 			var member bool
-			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = $1 AND active AND $2 = ANY (teams))`,
-				o.Chosen, o.Rule.Team).Scan(&member)
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = $1 AND active AND $2 = ANY (teams)
+					AND ($3::text IS NULL OR can_see_client(login, $3)))`,
+				o.Chosen, o.Rule.Team, client).Scan(&member)
 			if err == nil && !member {
-				err = fmt.Errorf("next.assignee: %q is not an active member of team %s: %w", o.Chosen, o.Rule.Team, errs.ErrInvalid)
+				err = fmt.Errorf("next.assignee: %q is not an active member of team %s who may see the client: %w", o.Chosen, o.Rule.Team, errs.ErrInvalid)
 			}
 			return o.Chosen, err
 		}
 		if o.Rule.Kind == definitions.AssignChoose {
 			return "", fmt.Errorf("next.assignee: choose a member of team %s for stage %s: %w", o.Rule.Team, o.Stage, errs.ErrInvalid)
 		}
-		return pickMember(ctx, tx, o.Rule.Team, o.Rule.Pick)
+		return pickMember(ctx, tx, o.Rule.Team, o.Rule.Pick, client)
 	}
 	return "", fmt.Errorf("stage %s: unknown assignee rule %q: %w", o.Stage, o.Rule.Kind, errs.ErrInvalid)
 }
@@ -169,27 +172,27 @@ func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem) (string, error
 // pickMember chooses an active member of team: in turn (round_robin, the
 // team's cursor row locked so concurrent steps take different turns) or the
 // one with the fewest open work items (least_loaded, ties by login).
-func pickMember(ctx context.Context, tx pgx.Tx, team, pick string) (string, error) {
+func pickMember(ctx context.Context, tx pgx.Tx, team, pick string, client *string) (string, error) {
 	var login string
 	var err error
 	if pick == definitions.PickLeastLoaded {
 		err = tx.QueryRow(ctx, `SELECT u.login FROM users u
-			WHERE u.active AND $1 = ANY (u.teams)
+			WHERE u.active AND $1 = ANY (u.teams) AND ($2::text IS NULL OR can_see_client(u.login, $2))
 			ORDER BY (SELECT count(*) FROM work_items w WHERE w.assignee = u.login AND w.state IN ('attention', 'in_progress')), u.login
-			LIMIT 1`, team).Scan(&login)
+			LIMIT 1`, team, client).Scan(&login)
 	} else {
 		if _, err := tx.Exec(ctx, `INSERT INTO team_cursors (team, last_login) VALUES ($1, '') ON CONFLICT DO NOTHING`, team); err != nil {
 			return "", err
 		}
 		err = tx.QueryRow(ctx, `WITH c AS (SELECT last_login FROM team_cursors WHERE team = $1 FOR UPDATE)
-			SELECT u.login FROM users u, c WHERE u.active AND $1 = ANY (u.teams)
-			ORDER BY u.login <= c.last_login, u.login LIMIT 1`, team).Scan(&login)
+			SELECT u.login FROM users u, c WHERE u.active AND $1 = ANY (u.teams) AND ($2::text IS NULL OR can_see_client(u.login, $2))
+			ORDER BY u.login <= c.last_login, u.login LIMIT 1`, team, client).Scan(&login)
 		if err == nil {
 			_, err = tx.Exec(ctx, `UPDATE team_cursors SET last_login = $2 WHERE team = $1`, team, login)
 		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("team %s has no active members: %w", team, errs.ErrInvalid)
+		return "", fmt.Errorf("team %s has no active members who may see the client: %w", team, errs.ErrInvalid)
 	}
 	return login, err
 }

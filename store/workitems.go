@@ -81,15 +81,17 @@ type ItemFilter struct {
 }
 
 // WorkItems lists the work items viewer may see (their own and those of
-// everyone below them; admins all), by planned start.
+// everyone below them, and those of clients they may see; admins all), by
+// planned start.
 func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]WorkItem, string, error) {
 	after, err := f.decode()
 	if err != nil {
 		return nil, "", err
 	}
-	rows, _ := s.pool.Query(ctx, viewerScope+`
+	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
 		SELECT `+itemColumns+itemFrom+`
-		WHERE ($1 OR w.assignee IN (SELECT login FROM scope))
+		WHERE ($1 OR w.assignee IN (SELECT login FROM scope)
+			OR EXISTS (SELECT 1 FROM clients c WHERE c.id = p.client_id AND `+clientVisible+`))
 		  AND ($3 = '' OR w.assignee = $3)
 		  AND ($4 = '' OR w.state = $4 OR ($4 = 'open' AND w.state IN ('attention', 'in_progress')))
 		  AND ($5::timestamptz IS NULL OR (w.planned_start, w.id) > ($5, $6))

@@ -137,7 +137,7 @@ func (b *bench) conveyor(ctx context.Context, n int, lat *[]time.Duration) error
 
 // newProcess starts a process and waits for its first work item.
 func (b *bench) newProcess(ctx context.Context) (string, error) {
-	p, _, err := processes.Start(store.WithActor(ctx, "admin"), b.st, b.tc, processes.Request{Definition: "sales"}, "admin")
+	p, _, err := processes.Start(store.WithActor(ctx, "admin"), b.st, b.tc, processes.Request{Definition: "sales"}, store.Viewer{Login: "admin", Admin: true})
 	if err != nil {
 		return "", err
 	}

@@ -86,3 +86,24 @@ CREATE TRIGGER segments_tree BEFORE INSERT OR UPDATE OF parent ON segments
     FOR EACH ROW EXECUTE FUNCTION refuse_tree_cycle();
 CREATE TRIGGER product_groups_tree BEFORE INSERT OR UPDATE OF parent ON product_groups
     FOR EACH ROW EXECUTE FUNCTION refuse_tree_cycle();
+
+-- can_see_client is the visibility rule for one user and one client (admins
+-- aside): lists use the same rule written out in their queries, where the
+-- planner can use the indexes.
+CREATE FUNCTION can_see_client(viewer text, client text) RETURNS boolean LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE scope(login) AS (
+        SELECT viewer
+        UNION SELECT u.login FROM users u JOIN scope s ON u.supervisor = s.login),
+    my_segments(id) AS (
+        SELECT segment_id FROM segment_grants WHERE login = viewer
+        UNION SELECT t.id FROM segments t JOIN my_segments m ON t.parent = m.id),
+    my_groups(id) AS (
+        SELECT group_id FROM product_group_grants WHERE login = viewer
+        UNION SELECT t.id FROM product_groups t JOIN my_groups m ON t.parent = m.id)
+    SELECT EXISTS (
+        SELECT 1 FROM clients c
+        WHERE c.id = client AND (
+            c.owner IN (SELECT login FROM scope)
+            OR (EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id IN (SELECT id FROM my_segments))
+                AND EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id IN (SELECT id FROM my_groups)))))
+$$;

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/conveyorhq/conveyor/errs"
+)
+
+// Client is a company the conveyors work with.
+type Client struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	INN           string    `json:"inn,omitempty"`
+	KPP           string    `json:"kpp,omitempty"`
+	OGRN          string    `json:"ogrn,omitempty"`
+	Owner         string    `json:"owner"`
+	Segments      []string  `json:"segments"`
+	ProductGroups []string  `json:"productGroups"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+}
+
+// grantScope extends viewerScope with the viewer's granted segments and
+// product groups, each with its subtree.
+const grantScope = `,
+	my_segments(id) AS (
+		SELECT segment_id FROM segment_grants WHERE login = $2
+		UNION SELECT t.id FROM segments t JOIN my_segments m ON t.parent = m.id),
+	my_groups(id) AS (
+		SELECT group_id FROM product_group_grants WHERE login = $2
+		UNION SELECT t.id FROM product_groups t JOIN my_groups m ON t.parent = m.id)`
+
+// clientVisible is the visibility rule for the client aliased c, written
+// out for the planner (see can_see_client in the migrations): an admin; the
+// owner or anyone above the owner; or grants meeting both the client's
+// segments and its product groups.
+const clientVisible = `($1 OR c.owner IN (SELECT login FROM scope)
+	OR (EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id IN (SELECT id FROM my_segments))
+	    AND EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id IN (SELECT id FROM my_groups))))`
+
+const clientColumns = `c.id, c.name, coalesce(c.inn, ''), coalesce(c.kpp, ''), coalesce(c.ogrn, ''), c.owner,
+	coalesce((SELECT array_agg(segment_id ORDER BY segment_id) FROM client_segments WHERE client_id = c.id), '{}'),
+	coalesce((SELECT array_agg(group_id ORDER BY group_id) FROM client_product_groups WHERE client_id = c.id), '{}'),
+	c.created_at, c.updated_at`
+
+func scanClient(row pgx.Row) (Client, error) {
+	var c Client
+	err := row.Scan(&c.ID, &c.Name, &c.INN, &c.KPP, &c.OGRN, &c.Owner, &c.Segments, &c.ProductGroups, &c.CreatedAt, &c.UpdatedAt)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, err
+}
+
+// CreateClient stores a client with its segments and product groups.
+func (s *Store) CreateClient(ctx context.Context, c Client) (Client, error) {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO clients (id, name, inn, kpp, ogrn, owner) VALUES ($1, $2, $3, $4, $5, $6)`,
+			c.ID, c.Name, nullable(c.INN), nullable(c.KPP), nullable(c.OGRN), c.Owner); err != nil {
+			return mapConstraint(err, "client "+c.ID)
+		}
+		return setClientTags(ctx, tx, c.ID, &c.Segments, &c.ProductGroups)
+	})
+	if err != nil {
+		return Client{}, err
+	}
+	return scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, c.ID))
+}
+
+func setClientTags(ctx context.Context, tx pgx.Tx, id string, segments, groups *[]string) error {
+	if segments != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM client_segments WHERE client_id = $1 AND NOT segment_id = ANY ($2)`, id, *segments); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO client_segments (client_id, segment_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, *segments); err != nil {
+			return mapConstraint(err, "segments of client "+id)
+		}
+	}
+	if groups != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM client_product_groups WHERE client_id = $1 AND NOT group_id = ANY ($2)`, id, *groups); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO client_product_groups (client_id, group_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, *groups); err != nil {
+			return mapConstraint(err, "product groups of client "+id)
+		}
+	}
+	return nil
+}
+
+// ClientPatch changes a client; nil fields stay.
+type ClientPatch struct {
+	Name, INN, KPP, OGRN, Owner *string
+	Segments, ProductGroups     *[]string
+}
+
+// UpdateClient changes a client viewer may see (others are not found).
+func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p ClientPatch) (Client, error) {
+	if _, err := s.Client(ctx, viewer, id); err != nil {
+		return Client{}, err
+	}
+	opt := func(v *string) any {
+		if v == nil {
+			return nil
+		}
+		return *v
+	}
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE clients SET
+				name = coalesce($2, name),
+				inn = CASE WHEN $3::text IS NULL THEN inn ELSE nullif($3, '') END,
+				kpp = CASE WHEN $4::text IS NULL THEN kpp ELSE nullif($4, '') END,
+				ogrn = CASE WHEN $5::text IS NULL THEN ogrn ELSE nullif($5, '') END,
+				owner = coalesce($6, owner),
+				updated_at = now()
+			WHERE id = $1`, id, opt(p.Name), opt(p.INN), opt(p.KPP), opt(p.OGRN), opt(p.Owner))
+		if err != nil {
+			return mapConstraint(err, "client "+id)
+		}
+		return setClientTags(ctx, tx, id, p.Segments, p.ProductGroups)
+	})
+	if err != nil {
+		return Client{}, err
+	}
+	return s.Client(ctx, Viewer{Admin: true}, id)
+}
+
+// Client returns a client viewer may see; any other is not found, so its
+// existence does not leak.
+func (s *Store) Client(ctx context.Context, viewer Viewer, id string) (Client, error) {
+	c, err := scanClient(s.pool.QueryRow(ctx, viewerScope+grantScope+`
+		SELECT `+clientColumns+` FROM clients c WHERE c.id = $3 AND `+clientVisible, viewer.Admin, viewer.Login, id))
+	return c, notFound(err, "client "+id)
+}
+
+// ClientFilter narrows a client list. Name matches a prefix of the name
+// (case-insensitive) or an exact INN.
+type ClientFilter struct {
+	Name, Owner, Segment, ProductGroup string
+	Page
+}
+
+// Clients lists the clients viewer may see ("my clients"; admins: all), by
+// name. The rule is applied in the query: no row a viewer may not see is
+// ever fetched.
+func (s *Store) Clients(ctx context.Context, viewer Viewer, f ClientFilter) ([]Client, string, error) {
+	after, err := f.decode()
+	if err != nil {
+		return nil, "", err
+	}
+	var afterName *string
+	if after.ID != "" {
+		afterName = &after.Name
+	}
+	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
+		SELECT `+clientColumns+` FROM clients c
+		WHERE `+clientVisible+`
+		  AND ($3 = '' OR lower(c.name) LIKE lower($3) || '%' OR c.inn = $3)
+		  AND ($4 = '' OR c.owner = $4)
+		  AND ($5 = '' OR EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id = $5))
+		  AND ($6 = '' OR EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id = $6))
+		  AND ($7::text IS NULL OR (c.name, c.id) > ($7, $8))
+		ORDER BY c.name, c.id
+		LIMIT $9`,
+		viewer.Admin, viewer.Login, f.Name, f.Owner, f.Segment, f.ProductGroup, afterName, after.ID, f.limit()+1)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Client, error) { return scanClient(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := cut(list, f.limit(), func(c Client) cursor { return cursor{Name: c.Name, ID: c.ID} })
+	return list, next, nil
+}
+
+// CanSeeClient applies the visibility rule to one client.
+func (s *Store) CanSeeClient(ctx context.Context, viewer Viewer, id string) error {
+	if viewer.Admin {
+		var exists bool
+		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, id).Scan(&exists)
+		if err == nil && !exists {
+			err = fmt.Errorf("client %s: %w", id, errs.ErrNotFound)
+		}
+		return err
+	}
+	var ok bool
+	if err := s.pool.QueryRow(ctx, `SELECT can_see_client($1, $2)`, viewer.Login, id).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("client %s: %w", id, errs.ErrNotFound)
+	}
+	return nil
+}
