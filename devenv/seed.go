@@ -3,14 +3,11 @@ package devenv
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/examples"
 	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
@@ -44,14 +41,8 @@ func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
 		return err
 	}
 	if n == 0 {
-		for _, u := range DemoUsers {
-			hash, err := auth.HashPassword(u.Password)
-			if err != nil {
-				return err
-			}
-			if _, err := st.CreateUser(ctx, u.User, hash); err != nil && !errors.Is(err, errs.ErrConflict) {
-				return fmt.Errorf("seed user %s: %w", u.Login, err)
-			}
+		if err := seedOrganisation(ctx, st); err != nil {
+			return fmt.Errorf("seed: %w", err)
 		}
 	}
 	plan, err := definitions.Compile(examples.SalesConveyor)
@@ -63,7 +54,8 @@ func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
 	}
 	for i, source := range []string{"cold-base", "website", "referral"} {
 		vars, _ := json.Marshal(map[string]string{"source": source})
-		req := processes.Request{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars}
+		req := processes.Request{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars,
+			Client: demoProcessClients[i]}
 		if _, _, err := processes.Start(ctx, st, tc, req, store.Viewer{Login: "olga"}); err != nil {
 			return fmt.Errorf("seed process %s: %w", req.BusinessKey, err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
@@ -36,12 +35,13 @@ func (s *Server) listWorkItems(c *gin.Context) {
 	c.JSON(http.StatusOK, list[store.WorkItem]{Items: items, Next: next})
 }
 
-// item loads a work item and says whether the caller may act on it: its
-// assignee, a supervisor above them, or an admin. Anyone else gets a 404.
+// item loads a work item the caller may act on: its assignee, a supervisor
+// above them, or an admin. One the caller may not see is a 404; one they see
+// (through its client) but may not act on is a 403.
 func (s *Server) item(c *gin.Context) (store.WorkItem, bool) {
 	ctx := c.Request.Context()
 	me := currentUser(c)
-	w, err := s.Store.WorkItem(ctx, c.Param("id"))
+	w, err := s.Store.VisibleWorkItem(ctx, viewer(me), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return w, false
@@ -54,16 +54,19 @@ func (s *Server) item(c *gin.Context) (store.WorkItem, bool) {
 		}
 	}
 	if !allowed {
-		s.fail(c, errs.ErrNotFound)
+		problem(c, http.StatusForbidden, "only the assignee, a supervisor above them or an admin acts on this work item")
 		return w, false
 	}
 	return w, true
 }
 
 func (s *Server) getWorkItem(c *gin.Context) {
-	if w, ok := s.item(c); ok {
-		c.JSON(http.StatusOK, w)
+	w, err := s.Store.VisibleWorkItem(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
+	c.JSON(http.StatusOK, w)
 }
 
 // startWorkItem: its executor opened it (attention -> in_progress).

@@ -106,6 +106,9 @@ func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p Cl
 		}
 		return *v
 	}
+	if p == (ClientPatch{}) {
+		return s.Client(ctx, viewer, id) // nothing to change, nothing to audit
+	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE clients SET
 				name = coalesce($2, name),

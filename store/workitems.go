@@ -61,6 +61,19 @@ func collectItems(rows pgx.Rows) ([]WorkItem, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (WorkItem, error) { return scanItem(r) })
 }
 
+// itemVisible: an admin sees every work item; others their own, those of
+// everyone below them, and those of clients they may see.
+const itemVisible = `($1 OR w.assignee IN (SELECT login FROM scope)
+	OR EXISTS (SELECT 1 FROM clients c WHERE c.id = p.client_id AND ` + clientVisible + `))`
+
+// VisibleWorkItem returns a work item viewer may see; any other is not
+// found.
+func (s *Store) VisibleWorkItem(ctx context.Context, viewer Viewer, id string) (WorkItem, error) {
+	w, err := scanItem(s.pool.QueryRow(ctx, viewerScope+grantScope+`
+		SELECT `+itemColumns+itemFrom+`WHERE w.id = $3 AND `+itemVisible, viewer.Admin, viewer.Login, id))
+	return w, notFound(err, "work item "+id)
+}
+
 // WorkItem returns one work item.
 func (s *Store) WorkItem(ctx context.Context, id string) (WorkItem, error) {
 	w, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, id))
@@ -90,8 +103,7 @@ func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]W
 	}
 	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
 		SELECT `+itemColumns+itemFrom+`
-		WHERE ($1 OR w.assignee IN (SELECT login FROM scope)
-			OR EXISTS (SELECT 1 FROM clients c WHERE c.id = p.client_id AND `+clientVisible+`))
+		WHERE `+itemVisible+`
 		  AND ($3 = '' OR w.assignee = $3)
 		  AND ($4 = '' OR w.state = $4 OR ($4 = 'open' AND w.state IN ('attention', 'in_progress')))
 		  AND ($5::timestamptz IS NULL OR (w.planned_start, w.id) > ($5, $6))

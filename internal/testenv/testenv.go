@@ -44,9 +44,30 @@ type Env struct {
 // New starts Conveyor for t with the demo users (no demo processes).
 func New(t *testing.T) *Env {
 	t.Helper()
-	pool := pgtest.NewDB(t)
+	e := start(t)
 	ctx := store.WithActor(context.Background(), "test")
-	require.NoError(t, store.Migrate(ctx, pool))
+	for _, u := range devenv.DemoUsers {
+		hash, err := auth.HashPassword(u.Password)
+		require.NoError(t, err)
+		_, err = e.Store.CreateUser(ctx, u.User, hash)
+		require.NoError(t, err)
+	}
+	return e
+}
+
+// Seeded starts Conveyor for t with the whole demo of `conveyor dev`:
+// organisation, clients, the example conveyor and its demo processes.
+func Seeded(t *testing.T) *Env {
+	t.Helper()
+	e := start(t)
+	require.NoError(t, devenv.Seed(context.Background(), e.Store, e.Temporal))
+	return e
+}
+
+func start(t *testing.T) *Env {
+	t.Helper()
+	pool := pgtest.NewDB(t)
+	require.NoError(t, store.Migrate(context.Background(), pool))
 	st := store.New(pool)
 
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
@@ -59,13 +80,6 @@ func New(t *testing.T) *Env {
 	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-
-	for _, u := range devenv.DemoUsers {
-		hash, err := auth.HashPassword(u.Password)
-		require.NoError(t, err)
-		_, err = st.CreateUser(ctx, u.User, hash)
-		require.NoError(t, err)
-	}
 	return &Env{URL: hs.URL, Store: st, Temporal: tc}
 }
 

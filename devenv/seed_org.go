@@ -1,0 +1,86 @@
+package devenv
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// The demo's market segments and product groups.
+var (
+	demoSegments = []store.Node{
+		{ID: "ru", Name: "Russia", Kind: "geography"},
+		{ID: "msk", Name: "Moscow", Kind: "geography", Parent: "ru"},
+		{ID: "spb", Name: "Saint Petersburg", Kind: "geography", Parent: "ru"},
+		{ID: "retail", Name: "Retail", Kind: "industry"},
+		{ID: "manufacturing", Name: "Manufacturing", Kind: "industry"},
+	}
+	demoProductGroups = []store.Node{
+		{ID: "software", Name: "Software"},
+		{ID: "crm", Name: "CRM", Parent: "software"},
+		{ID: "erp", Name: "ERP", Parent: "software"},
+		{ID: "services", Name: "Services"},
+		{ID: "consulting", Name: "Consulting", Parent: "services"},
+	}
+	// ivan calls Moscow about software; maria and sergey work all of Russia.
+	demoGrants = map[string]store.Grants{
+		"ivan":   {Segments: []string{"msk"}, ProductGroups: []string{"software"}},
+		"maria":  {Segments: []string{"ru"}, ProductGroups: []string{"software", "services"}},
+		"sergey": {Segments: []string{"ru"}, ProductGroups: []string{"software", "services"}},
+	}
+	// ivan sees Romashka (his own), Vector and Tverskaya Pharmacy (Moscow,
+	// software), but not Neva Trade (Saint Petersburg), Moscow Bakery
+	// (consulting) or Ural Parts (no segment he is granted).
+	demoClients = []store.Client{
+		{ID: "demo-romashka", Name: "Romashka LLC", INN: "7707083893", KPP: "773601001", OGRN: "1027700132195", Owner: "ivan",
+			Segments: []string{"msk", "retail"}, ProductGroups: []string{"crm"}},
+		{ID: "demo-vector", Name: "Vector JSC", INN: "7736207543", OGRN: "1027700229193", Owner: "maria",
+			Segments: []string{"msk", "manufacturing"}, ProductGroups: []string{"erp"}},
+		{ID: "demo-tverskaya", Name: "Tverskaya Pharmacy", Owner: "maria",
+			Segments: []string{"msk", "retail"}, ProductGroups: []string{"crm"}},
+		{ID: "demo-neva", Name: "Neva Trade", Owner: "sergey",
+			Segments: []string{"spb", "retail"}, ProductGroups: []string{"consulting"}},
+		{ID: "demo-bakery", Name: "Moscow Bakery", Owner: "olga",
+			Segments: []string{"msk", "retail"}, ProductGroups: []string{"consulting"}},
+		{ID: "demo-ural", Name: "Ural Parts", Owner: "admin",
+			Segments: []string{"manufacturing"}, ProductGroups: []string{"erp"}},
+	}
+	// The demo processes are about clients the cold caller may see.
+	demoProcessClients = []string{"demo-romashka", "demo-vector", "demo-tverskaya"}
+)
+
+// seedOrganisation makes the demo organisation on an empty database.
+func seedOrganisation(ctx context.Context, st *store.Store) error {
+	for _, u := range DemoUsers {
+		hash, err := auth.HashPassword(u.Password)
+		if err != nil {
+			return err
+		}
+		if _, err := st.CreateUser(ctx, u.User, hash); err != nil {
+			return fmt.Errorf("user %s: %w", u.Login, err)
+		}
+	}
+	for _, tree := range []struct {
+		t     store.Tree
+		nodes []store.Node
+	}{{store.Segments, demoSegments}, {store.ProductGroups, demoProductGroups}} {
+		for _, n := range tree.nodes {
+			if _, err := st.CreateNode(ctx, tree.t, n); err != nil {
+				return err
+			}
+		}
+	}
+	for login, g := range demoGrants {
+		if _, err := st.SetGrants(ctx, login, g); err != nil {
+			return err
+		}
+	}
+	for _, c := range demoClients {
+		if _, err := st.CreateClient(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
