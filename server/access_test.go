@@ -47,10 +47,10 @@ func TestTheDemoShowsEachUserTheirShare(t *testing.T) {
 var demoVisibility = map[string][]string{
 	"admin":  {"demo-bakery", "demo-neva", "demo-romashka", "demo-tverskaya", "demo-ural", "demo-vector"},
 	"olga":   {"demo-bakery", "demo-neva", "demo-romashka", "demo-tverskaya", "demo-vector"}, // owners below her
-	"ivan":   {"demo-romashka", "demo-tverskaya", "demo-vector"},                            // own, and Moscow x software
+	"ivan":   {"demo-romashka", "demo-tverskaya", "demo-vector"},                             // own, and Moscow x software
 	"maria":  {"demo-bakery", "demo-neva", "demo-romashka", "demo-tverskaya", "demo-vector"}, // Russia x software, services
 	"sergey": {"demo-bakery", "demo-neva", "demo-romashka", "demo-tverskaya", "demo-vector"}, // the same grants
-	"anna":   {},                                                                            // an analyst: no clients
+	"anna":   {},                                                                             // an analyst: no clients
 }
 
 // The access matrix: every client endpoint, as each demo user, against

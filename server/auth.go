@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +22,19 @@ func viewer(u store.User) store.Viewer {
 	return store.Viewer{Login: u.Login, Admin: u.Has(store.RoleAdmin)}
 }
 
+// bearerToken is the token of the Authorization header, "" if none.
+func bearerToken(c *gin.Context) string {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok {
+		return ""
+	}
+	return token
+}
+
 // authenticate accepts a bearer token issued by /auth/token.
 func (s *Server) authenticate(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
+	token := bearerToken(c)
+	if token == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="conveyor"`)
 		problem(c, http.StatusUnauthorized, "missing bearer token")
 		return
@@ -41,6 +50,8 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(userKey, u)
+	// Every change made for this request is audited as this user's.
+	c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(), u.Login))
 	c.Next()
 }
 
@@ -55,10 +66,24 @@ type tokenResponse struct {
 }
 
 // login exchanges a login and password for a token. A wrong login and a wrong
-// password look the same from outside.
+// password look the same from outside, and so do their rate limits (see
+// loginFailureLimit): a limited attempt is refused before the password is
+// looked at, so it costs no hashing and tells nothing by its timing.
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
 	if !bindJSON(c, &req) {
+		return
+	}
+	limits := s.loginLimits()
+	if wait, ok := limits.addresses.take(c.ClientIP()); !ok {
+		tooManyAttempts(c, wait, "too many sign-in attempts from this address")
+		return
+	}
+	// The attempt counts as a failure from the start, so that concurrent
+	// guesses cannot all pass before the first of them fails; a success
+	// clears the count.
+	if wait, ok := limits.logins.take(req.Login); !ok {
+		tooManyAttempts(c, wait, "too many failed sign-ins for this login")
 		return
 	}
 	ctx := c.Request.Context()
@@ -81,7 +106,23 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	limits.logins.reset(req.Login)
 	c.JSON(http.StatusOK, tokenResponse{Token: token, ExpiresAt: expires})
+}
+
+func tooManyAttempts(c *gin.Context, wait time.Duration, detail string) {
+	c.Header("Retry-After", strconv.Itoa(retryAfter(wait)))
+	problem(c, http.StatusTooManyRequests, detail+"; try again later")
+}
+
+// logout revokes the token the request was made with: from then on it is
+// refused like an unknown one. Tokens also expire by themselves (TokenTTL).
+func (s *Server) logout(c *gin.Context) {
+	if err := s.Store.DeleteToken(c.Request.Context(), auth.HashToken(bearerToken(c))); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 // requireRole lets the request on when the user has one of roles; an admin

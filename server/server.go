@@ -44,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/schema/definition.json", s.definitionSchema)
 
 	authed := api.Group("", s.authenticate)
+	authed.DELETE("/auth/token", s.logout)
 	authed.GET("/users", s.listUsers)
 	authed.POST("/users", s.createUser)
 	authed.GET("/users/:login", s.getUser)
@@ -66,6 +67,24 @@ func (s *Server) Handler() http.Handler {
 	authed.POST("/work-items/:id/reassign", s.reassignWorkItem)
 
 	authed.GET("/escalations", s.listEscalations)
+
+	authed.GET("/segments", s.listNodes(store.Segments))
+	authed.POST("/segments", s.createNode(store.Segments))
+	authed.PATCH("/segments/:id", s.patchNode(store.Segments))
+	authed.GET("/product-groups", s.listNodes(store.ProductGroups))
+	authed.POST("/product-groups", s.createNode(store.ProductGroups))
+	authed.PATCH("/product-groups/:id", s.patchNode(store.ProductGroups))
+	authed.GET("/users/:login/grants", s.getGrants)
+	authed.PUT("/users/:login/grants", s.putGrants)
+
+	authed.GET("/clients", s.listClients)
+	authed.POST("/clients", s.createClient)
+	authed.GET("/clients/:id", s.getClient)
+	authed.PATCH("/clients/:id", s.patchClient)
+	authed.GET("/clients/:id/processes", s.clientProcesses)
+	authed.GET("/clients/:id/audit", s.clientAudit)
+	authed.GET("/audit", s.listAudit)
+	s.cardRoutes(authed)
 	return r
 }
 

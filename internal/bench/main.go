@@ -33,6 +33,8 @@ type options struct {
 	sequential int // operations measured one at a time, for latency
 	inFlight   int // concurrent processes for throughput
 	perProcess int // steps each concurrent process makes
+	clients    int // clients for the "My clients" measure
+	managers   int
 }
 
 func main() {
@@ -40,6 +42,8 @@ func main() {
 	flag.IntVar(&o.sequential, "sequential", 200, "operations measured one at a time")
 	flag.IntVar(&o.inFlight, "in-flight", 32, "processes in flight for the throughput run")
 	flag.IntVar(&o.perProcess, "steps", 10, "steps per process in the throughput run")
+	flag.IntVar(&o.clients, "clients", 100_000, "clients for the \"My clients\" measure")
+	flag.IntVar(&o.managers, "managers", 1000, "managers for the \"My clients\" measure")
 	flag.Parse()
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -108,5 +112,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	res.print(out, o)
+
+	cf, err := measureClients(ctx, st, o.clients, o.managers, 200)
+	if err != nil {
+		return fmt.Errorf("my clients: %w", err)
+	}
+	cf.print(out)
 	return nil
 }

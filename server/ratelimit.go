@@ -1,0 +1,175 @@
+package server
+
+import (
+	"runtime"
+	"sync"
+	"time"
+	"weak"
+)
+
+// Login attempts are limited twice over, before any password is checked:
+//
+//   - per login, failures: an online guesser gets 5 tries at one account per
+//     15 minutes (under 500 a day) instead of as many as the network allows,
+//     while a person who mistypes a few times waits a quarter of an hour at
+//     worst. A successful login clears its count.
+//   - per client address, every attempt: one address trying many logins
+//     (password spraying) slips past the per-login limit, and every attempt
+//     costs an argon2id hash of CPU and memory. 20 a minute is more than a
+//     team behind one NAT signs in with.
+//
+// The counts live in memory, so they are per server replica: with n replicas
+// behind a balancer an attacker gets up to n times the limits. A shared limit
+// would have to live in the database; that is a known limit of this one.
+const (
+	loginFailureLimit   = 5
+	loginFailureWindow  = 15 * time.Minute
+	addressAttemptLimit = 20
+	addressAttemptWin   = time.Minute
+
+	// limiterMaxKeys bounds the keys a limiter remembers: past it, keys idle
+	// for a whole window are pruned, and if that is not enough the longest
+	// idle one goes. At most 20 times in a key, that is a few MiB at worst.
+	limiterMaxKeys = 10_000
+	// limiterMaxKeyLen cuts keys: no login is longer (the users table
+	// allows 63 characters), and a long made-up login must not cost memory.
+	limiterMaxKeyLen = 64
+)
+
+// limiter is a sliding-window log: per key, the times of at most limit
+// events in the last window. Safe for concurrent use.
+type limiter struct {
+	limit   int
+	window  time.Duration
+	maxKeys int
+	now     func() time.Time // time.Now but in tests
+
+	mu   sync.Mutex
+	keys map[string][]time.Time // oldest first, all within window of the last take
+}
+
+func newLimiter(limit int, window time.Duration, maxKeys int, now func() time.Time) *limiter {
+	return &limiter{limit: limit, window: window, maxKeys: maxKeys, now: now, keys: map[string][]time.Time{}}
+}
+
+// take counts an event for key and reports true if key is under its limit.
+// Over it, nothing is counted and retry says how long until the oldest
+// counted event leaves the window and take can succeed again.
+func (l *limiter) take(key string) (retry time.Duration, ok bool) {
+	if len(key) > limiterMaxKeyLen {
+		key = key[:limiterMaxKeyLen]
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	times, known := l.keys[key]
+	times = inWindow(times, now.Add(-l.window))
+	if len(times) >= l.limit {
+		l.keys[key] = times
+		return times[0].Add(l.window).Sub(now), false
+	}
+	if !known && len(l.keys) >= l.maxKeys {
+		l.prune(now)
+	}
+	l.keys[key] = append(times, now)
+	return 0, true
+}
+
+// reset forgets key's events.
+func (l *limiter) reset(key string) {
+	if len(key) > limiterMaxKeyLen {
+		key = key[:limiterMaxKeyLen]
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.keys, key)
+}
+
+// size is how many keys l remembers.
+func (l *limiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.keys)
+}
+
+// prune drops keys with no event in the window; if none is that old (a flood
+// of fresh keys), it drops the one idle longest, so that memory stays bounded
+// at the price of forgetting a count early.
+func (l *limiter) prune(now time.Time) {
+	since := now.Add(-l.window)
+	var oldest string
+	var oldestAt time.Time
+	for k, times := range l.keys {
+		last := times[len(times)-1]
+		if !last.After(since) {
+			delete(l.keys, k)
+			continue
+		}
+		if oldestAt.IsZero() || last.Before(oldestAt) {
+			oldest, oldestAt = k, last
+		}
+	}
+	if len(l.keys) >= l.maxKeys {
+		delete(l.keys, oldest)
+	}
+}
+
+// inWindow drops the times at or before since from the front of times.
+func inWindow(times []time.Time, since time.Time) []time.Time {
+	i := 0
+	for i < len(times) && !times[i].After(since) {
+		i++
+	}
+	if i == len(times) {
+		return nil
+	}
+	return times[i:]
+}
+
+// retryAfter is the value of a Retry-After header for d: whole seconds,
+// rounded up, at least 1.
+func retryAfter(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// loginLimits are the limiters of one Server.
+type loginLimits struct {
+	logins, addresses *limiter
+}
+
+func newLoginLimits(now func() time.Time) *loginLimits {
+	return &loginLimits{
+		logins:    newLimiter(loginFailureLimit, loginFailureWindow, limiterMaxKeys, now),
+		addresses: newLimiter(addressAttemptLimit, addressAttemptWin, limiterMaxKeys, now),
+	}
+}
+
+// Server is built as a plain struct literal, with no constructor, so each
+// Server gets its limits on first use from this table. It holds the Server
+// weakly: a Server that is dropped (every integration test makes one) takes
+// its entry with it.
+var serverLimits struct {
+	sync.Mutex
+	m map[weak.Pointer[Server]]*loginLimits
+}
+
+func (s *Server) loginLimits() *loginLimits {
+	key := weak.Make(s)
+	serverLimits.Lock()
+	defer serverLimits.Unlock()
+	if ll, ok := serverLimits.m[key]; ok {
+		return ll
+	}
+	if serverLimits.m == nil {
+		serverLimits.m = map[weak.Pointer[Server]]*loginLimits{}
+	}
+	ll := newLoginLimits(time.Now)
+	serverLimits.m[key] = ll
+	runtime.AddCleanup(s, func(key weak.Pointer[Server]) {
+		serverLimits.Lock()
+		defer serverLimits.Unlock()
+		delete(serverLimits.m, key)
+	}, key)
+	return ll
+}
