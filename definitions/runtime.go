@@ -188,9 +188,13 @@ func (r *Runtime) Choose(stage string, data json.RawMessage, sc Scope) (int, err
 
 // Entry is how a stage is entered: who works it, from when, until when.
 type Entry struct {
-	Stage        string
-	Title        string
-	Assignee     Assignee // resolved to AssignUser, AssignTeam or AssignChoose
+	Stage string
+	Title string
+	// Assignee is resolved to AssignUser, AssignTeam, AssignChoose or
+	// AssignSame; for AssignSame, User is whoever the process believes worked
+	// the completed stage (the store takes the item's current assignee, which
+	// a reassignment or a portfolio transfer may have changed).
+	Assignee     Assignee
 	PlannedStart time.Time
 	Due          *time.Time
 }
@@ -223,7 +227,7 @@ func (r *Runtime) Enter(stage string, from string, t *TransitionPlan, data json.
 	}
 	switch e.Assignee.Kind {
 	case AssignSame:
-		e.Assignee = Assignee{Kind: AssignUser, User: sc.Process.Assignee}
+		e.Assignee = Assignee{Kind: AssignSame, User: sc.Process.Assignee}
 	case AssignExpr:
 		login, err := r.run(expr, envT, env)
 		if err != nil {

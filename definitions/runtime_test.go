@@ -80,7 +80,7 @@ func TestEnteringAStageResolvesItsAssigneeStartAndDeadline(t *testing.T) {
 	data := json.RawMessage(`{"result":"call_back","callBackAt":"2026-12-01T10:00:00+03:00"}`)
 	again, err := r.Enter("cold_call", "cold_call", &callBack, data, scope("ivan"))
 	require.NoError(t, err)
-	require.Equal(t, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}, again.Assignee, "same: the manager who called")
+	require.Equal(t, definitions.Assignee{Kind: definitions.AssignSame, User: "ivan"}, again.Assignee, "same: the manager who called")
 	want := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	require.Equal(t, want, again.PlannedStart)
 	require.Equal(t, want.Add(48*time.Hour), *again.Due, "the deadline counts from the planned start")

@@ -74,7 +74,7 @@ func (s *Server) login(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	limits := s.loginLimits()
+	limits := s.limits
 	if wait, ok := limits.addresses.take(c.ClientIP()); !ok {
 		tooManyAttempts(c, wait, "too many sign-in attempts from this address")
 		return
@@ -93,6 +93,10 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	if err != nil || !active || !auth.CheckPassword(hash, req.Password) {
+		if err := s.Store.RecordFailedLogin(ctx, req.Login, c.ClientIP()); err != nil {
+			s.fail(c, err)
+			return
+		}
 		problem(c, http.StatusUnauthorized, "wrong login or password")
 		return
 	}
@@ -102,7 +106,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	expires := time.Now().Add(s.TokenTTL).UTC().Truncate(time.Second)
-	if err := s.Store.CreateToken(ctx, tokenHash, req.Login, expires); err != nil {
+	if err := s.Store.StartSession(ctx, tokenHash, req.Login, expires, c.ClientIP()); err != nil {
 		s.fail(c, err)
 		return
 	}

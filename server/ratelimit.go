@@ -1,10 +1,8 @@
 package server
 
 import (
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 )
 
 // Login attempts are limited twice over, before any password is checked:
@@ -143,33 +141,4 @@ func newLoginLimits(now func() time.Time) *loginLimits {
 		logins:    newLimiter(loginFailureLimit, loginFailureWindow, limiterMaxKeys, now),
 		addresses: newLimiter(addressAttemptLimit, addressAttemptWin, limiterMaxKeys, now),
 	}
-}
-
-// Server is built as a plain struct literal, with no constructor, so each
-// Server gets its limits on first use from this table. It holds the Server
-// weakly: a Server that is dropped (every integration test makes one) takes
-// its entry with it.
-var serverLimits struct {
-	sync.Mutex
-	m map[weak.Pointer[Server]]*loginLimits
-}
-
-func (s *Server) loginLimits() *loginLimits {
-	key := weak.Make(s)
-	serverLimits.Lock()
-	defer serverLimits.Unlock()
-	if ll, ok := serverLimits.m[key]; ok {
-		return ll
-	}
-	if serverLimits.m == nil {
-		serverLimits.m = map[weak.Pointer[Server]]*loginLimits{}
-	}
-	ll := newLoginLimits(time.Now)
-	serverLimits.m[key] = ll
-	runtime.AddCleanup(s, func(key weak.Pointer[Server]) {
-		serverLimits.Lock()
-		defer serverLimits.Unlock()
-		delete(serverLimits.m, key)
-	}, key)
-	return ll
 }

@@ -134,9 +134,3 @@ func TestLoginLimitsAreFiveFailuresPerLoginAndTwentyAttemptsPerAddress(t *testin
 	require.False(t, ok)
 	require.Equal(t, 60, retryAfter(wait))
 }
-
-func TestEachServerHasItsOwnLimits(t *testing.T) {
-	a, b := &Server{}, &Server{}
-	require.Same(t, a.loginLimits(), a.loginLimits())
-	require.NotSame(t, a.loginLimits(), b.loginLimits())
-}

@@ -16,20 +16,27 @@ import (
 	"github.com/conveyorhq/conveyor/store"
 )
 
-// Server holds the API's dependencies. It keeps no state of its own: any
-// number of replicas can serve the same database and Temporal cluster.
+// Server holds the API's dependencies. Besides its login rate limits it
+// keeps no state: any number of replicas can serve the same database and
+// Temporal cluster (each replica limits logins on its own).
 type Server struct {
 	Store    *store.Store
 	Temporal client.Client
 	Log      *slog.Logger
 	TokenTTL time.Duration
 	Metrics  *Metrics
+
+	limits *loginLimits
 }
 
 // Handler builds the routes.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
+	s.limits = newLoginLimits(time.Now)
 	r := gin.New()
+	// Client addresses (for login limits) come from the connection: trust
+	// no X-Forwarded-For unless a deployment configures its proxies.
+	_ = r.SetTrustedProxies(nil)
 	r.Use(gin.Recovery(), s.Metrics.middleware())
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint") })
@@ -42,6 +49,7 @@ func (s *Server) Handler() http.Handler {
 	api := r.Group("/api/v1")
 	api.POST("/auth/token", s.login)
 	api.GET("/schema/definition.json", s.definitionSchema)
+	api.GET("/openapi.json", s.openAPI)
 
 	authed := api.Group("", s.authenticate)
 	authed.DELETE("/auth/token", s.logout)
@@ -75,6 +83,9 @@ func (s *Server) Handler() http.Handler {
 	authed.POST("/product-groups", s.createNode(store.ProductGroups))
 	authed.PATCH("/product-groups/:id", s.patchNode(store.ProductGroups))
 	authed.GET("/users/:login/grants", s.getGrants)
+	authed.PUT("/users/:login/absence", s.putAbsence)
+	authed.DELETE("/users/:login/absence", s.deleteAbsence)
+	authed.POST("/users/:login/transfer", s.transferPortfolio)
 	authed.PUT("/users/:login/grants", s.putGrants)
 
 	authed.GET("/clients", s.listClients)

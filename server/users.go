@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -106,4 +108,108 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+type absenceRequest struct {
+	Deputy string    `json:"deputy"`
+	From   time.Time `json:"from"`
+	Until  time.Time `json:"until"`
+}
+
+// mayManage: the user themself, a supervisor above them, or an admin.
+func (s *Server) mayManage(c *gin.Context, login string) bool {
+	me := currentUser(c)
+	if me.Login == login || me.Has(store.RoleAdmin) {
+		return true
+	}
+	above, err := s.Store.IsAbove(c.Request.Context(), me.Login, login)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	if !above {
+		problem(c, http.StatusForbidden, "only the user, a supervisor above them or an admin manages their absence")
+	}
+	return above
+}
+
+// putAbsence: while login is away, new work for them goes to the deputy.
+func (s *Server) putAbsence(c *gin.Context) {
+	login := c.Param("login")
+	if !s.mayManage(c, login) {
+		return
+	}
+	var req absenceRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.Deputy == "" {
+		problem(c, http.StatusUnprocessableEntity, "a deputy is required", FieldError{Path: "/deputy", Message: "required"})
+		return
+	}
+	if !req.Until.After(req.From) {
+		problem(c, http.StatusUnprocessableEntity, "the absence must end after it starts", FieldError{Path: "/until", Message: "must be after from"})
+		return
+	}
+	u, err := s.Store.SetAbsence(c.Request.Context(), login, &store.Absence{Deputy: req.Deputy, From: req.From, Until: req.Until})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) deleteAbsence(c *gin.Context) {
+	login := c.Param("login")
+	if !s.mayManage(c, login) {
+		return
+	}
+	u, err := s.Store.SetAbsence(c.Request.Context(), login, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+type transferRequest struct {
+	To string `json:"to"`
+}
+
+// transferPortfolio moves a departing manager's clients and open work to
+// another user at once: an admin, or a supervisor above both.
+func (s *Server) transferPortfolio(c *gin.Context) {
+	from := c.Param("login")
+	var req transferRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.To == "" {
+		problem(c, http.StatusUnprocessableEntity, "to is required", FieldError{Path: "/to", Message: "required"})
+		return
+	}
+	me := currentUser(c)
+	if !me.Has(store.RoleAdmin) {
+		ctx := c.Request.Context()
+		aboveFrom, err1 := s.Store.IsAbove(ctx, me.Login, from)
+		aboveTo, err2 := s.Store.IsAbove(ctx, me.Login, req.To)
+		if err := errors.Join(err1, err2); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if !aboveFrom || !(aboveTo || req.To == me.Login) {
+			problem(c, http.StatusForbidden, "only an admin, or a supervisor above both users, transfers a portfolio")
+			return
+		}
+	}
+	if _, err := s.Store.User(c.Request.Context(), from); err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.Store.TransferPortfolio(c.Request.Context(), from, req.To)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, t)
 }

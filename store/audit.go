@@ -57,12 +57,11 @@ type AuditEntry struct {
 	After    json.RawMessage `json:"after,omitempty"`
 }
 
-// RecordLogin appends a login or a failed login (action "login" or
-// "login_failed") for login, from address.
-func (s *Store) RecordLogin(ctx context.Context, login, action, address string) error {
+// RecordFailedLogin appends a refused sign-in as login, from address.
+func (s *Store) RecordFailedLogin(ctx context.Context, login, address string) error {
 	after, _ := json.Marshal(map[string]string{"address": address})
-	_, err := s.pool.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES ($1, $2, 'session', $1, $3)`,
-		login, action, after)
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES ($1, 'login_failed', 'session', $1, $2)`,
+		login, after)
 	return err
 }
 
@@ -106,4 +105,18 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, string,
 	}
 	list, next := cut(list, f.limit(), func(e AuditEntry) cursor { return cursor{ID: fmt.Sprint(e.ID)} })
 	return list, next, nil
+}
+
+// StartSession stores a new token of login and the login's audit row in one
+// transaction: no session exists that the log does not show.
+func (s *Store) StartSession(ctx context.Context, tokenHash []byte, login string, expiresAt time.Time, address string) error {
+	after, _ := json.Marshal(map[string]any{"address": address, "expiresAt": expiresAt})
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO tokens (hash, login, expires_at) VALUES ($1, $2, $3)`, tokenHash, login, expiresAt); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES ($1, 'login', 'session', $1, $2)`,
+			login, after)
+		return err
+	})
 }

@@ -81,7 +81,7 @@ func TestAuditRowsCannotBeChanged(t *testing.T) {
 	s := newStore(t)
 	_, err := s.CreateUser(ctx, store.User{Login: "ivan"}, "x")
 	require.NoError(t, err)
-	require.NoError(t, s.RecordLogin(ctx, "ivan", "login_failed", "127.0.0.1"))
+	require.NoError(t, s.RecordFailedLogin(ctx, "ivan", "127.0.0.1"))
 	for _, sql := range []string{`UPDATE audit SET actor = 'nobody'`, `DELETE FROM audit`, `TRUNCATE audit`} {
 		_, err := s.Pool().Exec(ctx, sql)
 		require.ErrorContains(t, err, "audit rows are immutable", sql)

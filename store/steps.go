@@ -100,19 +100,32 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 			WHERE id = $1`, st.ProcessID, st.End)
 		return nil, err
 	}
-	assignee, err := resolveAssignee(ctx, tx, st.Open, client)
+	var closed string
+	if st.Close != nil {
+		closed = st.Close.ItemID
+	}
+	assignee, err := resolveAssignee(ctx, tx, st.Open, client, closed)
 	if err != nil {
 		return nil, err
 	}
+	// An absent executor's new work goes to their deputy, on their behalf.
+	worker, err := standIn(ctx, tx, assignee)
+	if err != nil {
+		return nil, err
+	}
+	var delegatedFrom *string
+	if worker != assignee {
+		delegatedFrom = &assignee
+	}
 	o := st.Open
-	if _, err := tx.Exec(ctx, `INSERT INTO work_items (id, process_id, seq, stage, title, assignee, planned_start, due)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		o.ItemID, st.ProcessID, o.Seq, o.Stage, o.Title, assignee, o.PlannedStart, o.Due); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO work_items (id, process_id, seq, stage, title, assignee, planned_start, due, delegated_from)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		o.ItemID, st.ProcessID, o.Seq, o.Stage, o.Title, worker, o.PlannedStart, o.Due, delegatedFrom); err != nil {
 		return nil, mapConstraint(err, "work item "+o.ItemID)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE processes SET stage = $2, assignee = $3, planned_start = $4, due = $5,
 			overdue = false, progress = coalesce($6, progress)
-		WHERE id = $1`, st.ProcessID, o.Stage, assignee, o.PlannedStart, o.Due, st.Progress); err != nil {
+		WHERE id = $1`, st.ProcessID, o.Stage, worker, o.PlannedStart, o.Due, st.Progress); err != nil {
 		return nil, err
 	}
 	w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, o.ItemID))
@@ -141,15 +154,19 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 // resolveAssignee turns a rule into a login, inside the step's transaction
 // so a round-robin turn is taken only by a step that commits. A team's
 // member must also be allowed to see the process's client, if it has one.
-func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem, client *string) (string, error) {
+func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem, client *string, closed string) (string, error) {
 	switch o.Rule.Kind {
-	case definitions.AssignUser:
-		var active bool
-		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, o.Rule.User).Scan(&active)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
-			return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", o.Stage, o.Rule.User, errs.ErrInvalid)
+	case definitions.AssignSame:
+		if closed == "" {
+			return activeUser(ctx, tx, o.Stage, o.Rule.User)
 		}
-		return o.Rule.User, err
+		var login string
+		if err := tx.QueryRow(ctx, `SELECT assignee FROM work_items WHERE id = $1`, closed).Scan(&login); err != nil {
+			return "", err
+		}
+		return activeUser(ctx, tx, o.Stage, login)
+	case definitions.AssignUser:
+		return activeUser(ctx, tx, o.Stage, o.Rule.User)
 	case definitions.AssignChoose, definitions.AssignTeam:
 		if o.Chosen != "" {
 			var member bool
@@ -193,6 +210,16 @@ func pickMember(ctx context.Context, tx pgx.Tx, team, pick string, client *strin
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("team %s has no active members who may see the client: %w", team, errs.ErrInvalid)
+	}
+	return login, err
+}
+
+// activeUser checks that login may be given work.
+func activeUser(ctx context.Context, tx pgx.Tx, stage, login string) (string, error) {
+	var active bool
+	err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, login).Scan(&active)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
+		return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", stage, login, errs.ErrInvalid)
 	}
 	return login, err
 }

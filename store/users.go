@@ -31,6 +31,11 @@ type User struct {
 	Supervisor string    `json:"supervisor,omitempty"` // "" = none
 	Active     bool      `json:"active"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// While absent (from AbsentFrom until AbsentUntil), new work goes to
+	// Deputy.
+	Deputy      string     `json:"deputy,omitempty"`
+	AbsentFrom  *time.Time `json:"absentFrom,omitempty"`
+	AbsentUntil *time.Time `json:"absentUntil,omitempty"`
 }
 
 // Has reports whether u holds role.
@@ -45,15 +50,18 @@ type UserPatch struct {
 	PasswordHash *string
 }
 
-const userCols = `u.login, u.name, u.roles, u.teams, coalesce(u.supervisor, ''), u.active, u.created_at`
+const userCols = `u.login, u.name, u.roles, u.teams, coalesce(u.supervisor, ''), u.active, u.created_at,
+	coalesce(u.deputy, ''), u.absent_from, u.absent_until`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	if err := row.Scan(&u.Login, &u.Name, &u.Roles, &u.Teams, &u.Supervisor, &u.Active, &u.CreatedAt); err != nil {
+	if err := row.Scan(&u.Login, &u.Name, &u.Roles, &u.Teams, &u.Supervisor, &u.Active, &u.CreatedAt,
+		&u.Deputy, &u.AbsentFrom, &u.AbsentUntil); err != nil {
 		return User{}, err
 	}
 	u.Roles, u.Teams = nonNil(u.Roles), nonNil(u.Teams)
 	u.CreatedAt = u.CreatedAt.UTC()
+	utc(u.AbsentFrom, u.AbsentUntil)
 	return u, nil
 }
 

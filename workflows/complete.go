@@ -46,7 +46,8 @@ func (p *process) validateComplete(ctx workflow.Context, req CompleteRequest) er
 	case e.Assignee.Kind == definitions.AssignChoose && req.Next.Assignee == "":
 		return invalid("next.assignee: stage "+e.Stage+" is given to a member of team "+e.Assignee.Team+" chosen by you",
 			[]definitions.FieldError{{Path: "/next/assignee", Message: "choose a member of team " + e.Assignee.Team}})
-	case e.Assignee.Kind == definitions.AssignUser && req.Next.Assignee != "" && req.Next.Assignee != e.Assignee.User:
+	case (e.Assignee.Kind == definitions.AssignUser || e.Assignee.Kind == definitions.AssignSame) &&
+		req.Next.Assignee != "" && req.Next.Assignee != e.Assignee.User:
 		return invalid("next.assignee: the definition gives stage "+e.Stage+" to "+e.Assignee.User,
 			[]definitions.FieldError{{Path: "/next/assignee", Message: "the definition names the executor"}})
 	}

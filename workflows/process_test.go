@@ -367,7 +367,7 @@ func TestACallBackReturnsTheClientToTheSameCallerAtTheAgreedTime(t *testing.T) {
 	require.Equal(t, ptr(20), f.steps[1].Progress)
 	require.Equal(t, &store.OpenItem{
 		ItemID: pid + ".2", Seq: 2, Stage: "cold_call", Title: "Cold call",
-		Rule:         definitions.Assignee{Kind: definitions.AssignUser, User: "cold-callers-member"},
+		Rule:         definitions.Assignee{Kind: definitions.AssignSame, User: "cold-callers-member"},
 		PlannedStart: callBackAt, Due: ptr(callBackAt.Add(48 * time.Hour)),
 	}, f.steps[1].Open)
 }
@@ -604,7 +604,7 @@ func TestReassignMovesTheItemAndSameFollowsTheNewAssignee(t *testing.T) {
 	f := h.fake.snapshot()
 	require.Equal(t, []activities.ReassignInput{{ItemID: pid + ".1", To: "maria", By: "boss"}}, f.reassigned)
 	require.Len(t, f.steps, 2)
-	require.Equal(t, definitions.Assignee{Kind: definitions.AssignUser, User: "maria"}, f.steps[1].Open.Rule)
+	require.Equal(t, definitions.Assignee{Kind: definitions.AssignSame, User: "maria"}, f.steps[1].Open.Rule)
 }
 
 func TestACallBackPlannedInThePastIsOverdueAtOnce(t *testing.T) {
