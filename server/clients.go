@@ -43,7 +43,7 @@ func (r *clientRequest) checkIdentifiers() []FieldError {
 
 func (s *Server) listClients(c *gin.Context) {
 	f := store.ClientFilter{Name: c.Query("q"), Owner: c.Query("owner"), Segment: c.Query("segment"),
-		ProductGroup: c.Query("productGroup"), Page: page(c)}
+		ProductGroup: c.Query("productGroup"), Sort: c.Query("sort"), Page: page(c)}
 	items, next, err := s.Store.Clients(c.Request.Context(), viewer(currentUser(c)), f)
 	if err != nil {
 		s.failList(c, err)

@@ -17,6 +17,10 @@ func (s *Server) failList(c *gin.Context, err error) {
 		problem(c, http.StatusBadRequest, err.Error(), FieldError{Path: "after", Message: "not a cursor of this list"})
 		return
 	}
+	if errors.Is(err, store.ErrBadSort) {
+		problem(c, http.StatusBadRequest, err.Error(), FieldError{Path: "sort", Message: "not a sort order of this list"})
+		return
+	}
 	s.fail(c, err)
 }
 

@@ -198,3 +198,33 @@ func TestListsArePagedWithCursors(t *testing.T) {
 	_, _, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Page: store.Page{After: "garbage!"}})
 	require.ErrorIs(t, err, store.ErrBadCursor)
 }
+
+func TestClientListsSortAndPageInEveryOrder(t *testing.T) {
+	ctx := store.WithActor(context.Background(), "test")
+	s := runtimeStore(t)
+	for _, name := range []string{"Delta", "Alpha", "Charlie", "Bravo", "Echo"} {
+		_, err := s.CreateClient(ctx, store.Client{ID: "c-" + name, Name: name, Owner: "ivan"})
+		require.NoError(t, err)
+	}
+	collect := func(sort string) []string {
+		var names []string
+		after := ""
+		for {
+			page, next, err := s.Clients(ctx, store.Viewer{Login: "ivan"}, store.ClientFilter{Sort: sort, Page: store.Page{After: after, Limit: 2}})
+			require.NoError(t, err)
+			for _, c := range page {
+				names = append(names, c.Name)
+			}
+			if next == "" {
+				return names
+			}
+			after = next
+		}
+	}
+	require.Equal(t, []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo"}, collect("name"))
+	require.Equal(t, []string{"Echo", "Delta", "Charlie", "Bravo", "Alpha"}, collect("-name"))
+	require.Equal(t, []string{"Delta", "Alpha", "Charlie", "Bravo", "Echo"}, collect("createdAt"))
+	require.Equal(t, []string{"Echo", "Bravo", "Charlie", "Alpha", "Delta"}, collect("-createdAt"))
+	_, _, err := s.Clients(ctx, store.Viewer{Login: "ivan"}, store.ClientFilter{Sort: "shoeSize"})
+	require.ErrorIs(t, err, store.ErrBadSort)
+}
