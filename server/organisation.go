@@ -94,3 +94,13 @@ func (s *Server) putGrants(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, saved)
 }
+
+// listTeams shows the teams (a user's `teams`) with their active members.
+func (s *Server) listTeams(c *gin.Context) {
+	teams, err := s.Store.Teams(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Team]{Items: teams})
+}

@@ -114,6 +114,10 @@ func TestEveryAssigneeRuleChoosesItsExecutor(t *testing.T) {
 		map[string]any{"next": map[string]any{"assignee": "caller-b"}}, &prob))
 	require.Contains(t, prob.Detail, "not an active member of team closers")
 
+	var teams struct{ Items []store.Team }
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/teams", admin, nil, &teams))
+	require.Contains(t, teams.Items, store.Team{Name: "callers", Members: []string{"caller-a", "caller-b"}})
+
 	chosen := step(load.ID, map[string]any{"next": map[string]any{"assignee": "closer"}})
 	require.Equal(t, "closer", chosen.Assignee)
 	require.Equal(t, "chosen", chosen.Stage)

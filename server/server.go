@@ -76,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 
 	authed.GET("/escalations", s.listEscalations)
 
+	authed.GET("/teams", s.listTeams)
 	authed.GET("/segments", s.listNodes(store.Segments))
 	authed.POST("/segments", s.createNode(store.Segments))
 	authed.PATCH("/segments/:id", s.patchNode(store.Segments))

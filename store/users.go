@@ -257,3 +257,20 @@ func userError(err error, what string) error {
 	}
 	return err
 }
+
+// Team is a group of users that assignment rules pick from.
+type Team struct {
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+}
+
+// Teams lists every team with its active members.
+func (s *Store) Teams(ctx context.Context) ([]Team, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT team, array_agg(login ORDER BY login)
+		FROM users, unnest(teams) AS team WHERE active GROUP BY team ORDER BY team`)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Team, error) {
+		var t Team
+		err := r.Scan(&t.Name, &t.Members)
+		return t, err
+	})
+}
