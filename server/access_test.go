@@ -81,7 +81,8 @@ func TestTheAccessMatrix(t *testing.T) {
 				if slices.Contains(sees, client) {
 					status = http.StatusOK
 				}
-				for _, path := range []string{"/api/v1/clients/" + client, "/api/v1/clients/" + client + "/processes", "/api/v1/clients/" + client + "/audit"} {
+				for _, path := range []string{"/api/v1/clients/" + client, "/api/v1/clients/" + client + "/processes",
+					"/api/v1/clients/" + client + "/work-items", "/api/v1/clients/" + client + "/audit"} {
 					got, _ := e.Raw(t, "GET", path, token, nil)
 					require.Equal(t, status, got, "%s GET %s", login, path)
 				}

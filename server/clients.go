@@ -141,6 +141,21 @@ func (s *Server) clientProcesses(c *gin.Context) {
 	c.JSON(http.StatusOK, list[store.Process]{Items: items, Next: next})
 }
 
+// clientWorkItems lists a visible client's work items.
+func (s *Server) clientWorkItems(c *gin.Context) {
+	v := viewer(currentUser(c))
+	if err := s.Store.CanSeeClient(c.Request.Context(), v, c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, next, err := s.Store.WorkItems(c.Request.Context(), v, store.ItemFilter{Client: c.Param("id"), State: c.Query("state"), Page: page(c)})
+	if err != nil {
+		s.failList(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.WorkItem]{Items: items, Next: next})
+}
+
 // clientAudit is a visible client's trail: every change to it, its card,
 // its processes and their work items.
 func (s *Server) clientAudit(c *gin.Context) {

@@ -94,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/clients/:id", s.getClient)
 	authed.PATCH("/clients/:id", s.patchClient)
 	authed.GET("/clients/:id/processes", s.clientProcesses)
+	authed.GET("/clients/:id/work-items", s.clientWorkItems)
 	authed.GET("/clients/:id/audit", s.clientAudit)
 	authed.GET("/audit", s.listAudit)
 	s.cardRoutes(authed)

@@ -93,7 +93,7 @@ func (s *Store) ProcessItems(ctx context.Context, processID string) ([]WorkItem,
 // ItemFilter narrows a work item list. Assignee "" means everyone the viewer
 // may see; State "open" means attention or in_progress.
 type ItemFilter struct {
-	Assignee, State string
+	Assignee, State, Client string
 	Page
 }
 
@@ -111,9 +111,10 @@ func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]W
 		  AND ($3 = '' OR w.assignee = $3)
 		  AND ($4 = '' OR w.state = $4 OR ($4 = 'open' AND w.state IN ('attention', 'in_progress')))
 		  AND ($5::timestamptz IS NULL OR (w.planned_start, w.id) > ($5, $6))
+		  AND ($8 = '' OR p.client_id = $8)
 		ORDER BY w.planned_start, w.id
 		LIMIT $7`,
-		viewer.Admin, viewer.Login, f.Assignee, f.State, after.At, after.ID, f.limit()+1)
+		viewer.Admin, viewer.Login, f.Assignee, f.State, after.At, after.ID, f.limit()+1, f.Client)
 	list, err := collectItems(rows)
 	if err != nil {
 		return nil, "", err
