@@ -10,7 +10,6 @@ import (
 	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
-	"github.com/conveyorhq/conveyor/workflows"
 )
 
 // startProcess starts a process on a published version (the latest unless
@@ -111,8 +110,7 @@ func (s *Server) cancelProcess(c *gin.Context) {
 		problem(c, http.StatusConflict, "process "+p.ID+" is "+p.State)
 		return
 	}
-	if err := s.update(c.Request.Context(), p.ID, workflows.UpdateCancel, c.GetHeader("Idempotency-Key"),
-		workflows.CancelRequest{By: currentUser(c).Login}, nil); err != nil {
+	if err := processes.Cancel(c.Request.Context(), s.Temporal, p.ID, currentUser(c).Login, c.GetHeader("Idempotency-Key")); err != nil {
 		s.failUpdate(c, err)
 		return
 	}

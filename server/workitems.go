@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
@@ -50,12 +51,10 @@ func (s *Server) item(c *gin.Context) (store.WorkItem, bool) {
 		s.fail(c, err)
 		return w, false
 	}
-	allowed := me.Has(store.RoleAdmin) || w.Assignee == me.Login
-	if !allowed {
-		if allowed, err = s.Store.IsAbove(ctx, me.Login, w.Assignee); err != nil {
-			s.fail(c, err)
-			return w, false
-		}
+	allowed, err := processes.MayAct(ctx, s.Store, me, w)
+	if err != nil {
+		s.fail(c, err)
+		return w, false
 	}
 	if !allowed {
 		problem(c, http.StatusForbidden, "only the assignee, a supervisor above them or an admin acts on this work item")
@@ -107,9 +106,8 @@ func (s *Server) completeWorkItem(c *gin.Context) {
 		return
 	}
 	started := time.Now()
-	var res workflows.CompleteResult
-	err := s.update(c.Request.Context(), w.ProcessID, workflows.UpdateComplete, c.GetHeader("Idempotency-Key"),
-		workflows.CompleteRequest{ItemID: w.ID, Data: req.Data, By: currentUser(c).Login, Next: req.Next}, &res)
+	res, err := processes.Complete(c.Request.Context(), s.Temporal, w,
+		workflows.CompleteRequest{Data: req.Data, By: currentUser(c).Login, Next: req.Next}, c.GetHeader("Idempotency-Key"))
 	s.Metrics.completion(err, time.Since(started))
 	if err != nil {
 		s.failUpdate(c, err)
@@ -147,8 +145,7 @@ func (s *Server) reassignWorkItem(c *gin.Context) {
 		problem(c, http.StatusConflict, "work item "+w.ID+" is "+w.State)
 		return
 	}
-	err := s.update(c.Request.Context(), w.ProcessID, workflows.UpdateReassign, c.GetHeader("Idempotency-Key"),
-		workflows.ReassignRequest{ItemID: w.ID, To: req.Assignee, By: me.Login, Note: req.Note}, nil)
+	err := processes.Reassign(c.Request.Context(), s.Temporal, w, req.Assignee, me.Login, req.Note, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		s.failUpdate(c, err)
 		return

@@ -1,0 +1,100 @@
+package processes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/conveyorhq/conveyor/activities"
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows"
+)
+
+// Refusal is a process's "no" to a completion, cancellation or
+// reassignment: it wraps errs.ErrInvalid, ErrConflict or ErrNotFound, with
+// the fields at fault for an invalid request.
+type Refusal struct {
+	Kind    error // an errs sentinel
+	Message string
+	Fields  []definitions.FieldError
+}
+
+func (r *Refusal) Error() string { return r.Message }
+func (r *Refusal) Unwrap() error { return r.Kind }
+
+// MayAct tells whether me may act on (start, complete, reassign) item: its
+// assignee, a supervisor above them, or an admin.
+func MayAct(ctx context.Context, st *store.Store, me store.User, item store.WorkItem) (bool, error) {
+	if me.Has(store.RoleAdmin) || item.Assignee == me.Login {
+		return true, nil
+	}
+	return st.IsAbove(ctx, me.Login, item.Assignee)
+}
+
+// Complete sends a completion to the item's process and waits until the
+// next item is written. updateID makes a client's retry the same Update.
+func Complete(ctx context.Context, tc client.Client, item store.WorkItem, req workflows.CompleteRequest, updateID string) (workflows.CompleteResult, error) {
+	req.ItemID = item.ID
+	var res workflows.CompleteResult
+	err := update(ctx, tc, item.ProcessID, workflows.UpdateComplete, updateID, req, &res)
+	return res, err
+}
+
+// Cancel ends a process at once.
+func Cancel(ctx context.Context, tc client.Client, processID, by, updateID string) error {
+	return update(ctx, tc, processID, workflows.UpdateCancel, updateID, workflows.CancelRequest{By: by}, nil)
+}
+
+// Reassign gives an open item to another user.
+func Reassign(ctx context.Context, tc client.Client, item store.WorkItem, to, by, note, updateID string) error {
+	return update(ctx, tc, item.ProcessID, workflows.UpdateReassign, updateID,
+		workflows.ReassignRequest{ItemID: item.ID, To: to, By: by, Note: note}, nil)
+}
+
+// update sends a workflow Update and waits for its outcome; the workflow's
+// refusals come back as a *Refusal.
+func update(ctx context.Context, tc client.Client, processID, name, updateID string, arg, result any) error {
+	if updateID == "" {
+		updateID = NewID()
+	}
+	h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: processID, UpdateID: updateID, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, result)
+	}
+	return refusal(err)
+}
+
+func refusal(err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch app.Type() {
+		case activities.TypeInvalid:
+			r := &Refusal{Kind: errs.ErrInvalid, Message: app.Message()}
+			if app.HasDetails() {
+				_ = app.Details(&r.Fields)
+			}
+			return r
+		case activities.TypeConflict:
+			return &Refusal{Kind: errs.ErrConflict, Message: app.Message()}
+		case activities.TypeNotFound:
+			return &Refusal{Kind: errs.ErrNotFound, Message: app.Message()}
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return &Refusal{Kind: errs.ErrConflict, Message: "the process is not running"}
+	}
+	if err != nil {
+		return fmt.Errorf("workflow update: %w", err)
+	}
+	return nil
+}
