@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // TokenPrefix marks Conveyor API tokens, so a leaked one is recognisable to
@@ -28,3 +30,16 @@ func HashToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
 }
+
+// ErrBadCredentials is a wrong login or password: the two look the same
+// from outside.
+var ErrBadCredentials = errors.New("wrong login or password")
+
+// LimitedError is a sign-in refused by the rate limits before the password
+// was looked at.
+type LimitedError struct {
+	Wait   time.Duration
+	Reason string
+}
+
+func (e *LimitedError) Error() string { return e.Reason }

@@ -65,53 +65,61 @@ type tokenResponse struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// login exchanges a login and password for a token. A wrong login and a wrong
-// password look the same from outside, and so do their rate limits (see
-// loginFailureLimit): a limited attempt is refused before the password is
-// looked at, so it costs no hashing and tells nothing by its timing.
+// login exchanges a login and password for a token.
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	limits := s.limits
-	if wait, ok := limits.addresses.take(c.ClientIP()); !ok {
-		tooManyAttempts(c, wait, "too many sign-in attempts from this address")
-		return
+	token, expires, err := s.SignIn(c, req.Login, req.Password)
+	var limited *auth.LimitedError
+	switch {
+	case errors.As(err, &limited):
+		tooManyAttempts(c, limited.Wait, limited.Reason)
+	case errors.Is(err, auth.ErrBadCredentials):
+		problem(c, http.StatusUnauthorized, "wrong login or password")
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.JSON(http.StatusOK, tokenResponse{Token: token, ExpiresAt: expires})
+	}
+}
+
+// SignIn checks a login and password and starts a session, for the API and
+// the web UI alike. A limited attempt (see loginFailureLimit) is refused
+// before the password is looked at, so it costs no hashing and tells nothing
+// by its timing; every sign-in and failed sign-in is audited.
+func (s *Server) SignIn(c *gin.Context, login, password string) (string, time.Time, error) {
+	if wait, ok := s.limits.addresses.take(c.ClientIP()); !ok {
+		return "", time.Time{}, &auth.LimitedError{Wait: wait, Reason: "too many sign-in attempts from this address"}
 	}
 	// The attempt counts as a failure from the start, so that concurrent
 	// guesses cannot all pass before the first of them fails; a success
 	// clears the count.
-	if wait, ok := limits.logins.take(req.Login); !ok {
-		tooManyAttempts(c, wait, "too many failed sign-ins for this login")
-		return
+	if wait, ok := s.limits.logins.take(login); !ok {
+		return "", time.Time{}, &auth.LimitedError{Wait: wait, Reason: "too many failed sign-ins for this login"}
 	}
 	ctx := c.Request.Context()
-	hash, active, err := s.Store.PasswordHash(ctx, req.Login)
+	hash, active, err := s.Store.PasswordHash(ctx, login)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return "", time.Time{}, err
 	}
-	if err != nil || !active || !auth.CheckPassword(hash, req.Password) {
-		if err := s.Store.RecordFailedLogin(ctx, req.Login, c.ClientIP()); err != nil {
-			s.fail(c, err)
-			return
+	if err != nil || !active || !auth.CheckPassword(hash, password) {
+		if err := s.Store.RecordFailedLogin(ctx, login, c.ClientIP()); err != nil {
+			return "", time.Time{}, err
 		}
-		problem(c, http.StatusUnauthorized, "wrong login or password")
-		return
+		return "", time.Time{}, auth.ErrBadCredentials
 	}
 	token, tokenHash, err := auth.NewToken()
 	if err != nil {
-		s.fail(c, err)
-		return
+		return "", time.Time{}, err
 	}
 	expires := time.Now().Add(s.TokenTTL).UTC().Truncate(time.Second)
-	if err := s.Store.StartSession(ctx, tokenHash, req.Login, expires, c.ClientIP()); err != nil {
-		s.fail(c, err)
-		return
+	if err := s.Store.StartSession(ctx, tokenHash, login, expires, c.ClientIP()); err != nil {
+		return "", time.Time{}, err
 	}
-	limits.logins.reset(req.Login)
-	c.JSON(http.StatusOK, tokenResponse{Token: token, ExpiresAt: expires})
+	s.limits.logins.reset(login)
+	return token, expires, nil
 }
 
 func tooManyAttempts(c *gin.Context, wait time.Duration, detail string) {

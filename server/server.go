@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/web"
 )
 
 // Server holds the API's dependencies. Besides its login rate limits it
@@ -40,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 	r.Use(gin.Recovery(), s.Metrics.middleware())
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint") })
+	// The web UI is served at / from templates and assets in the binary.
 	r.NoMethod(func(c *gin.Context) { problem(c, http.StatusMethodNotAllowed, "method not allowed here") })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -98,6 +100,9 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/clients/:id/audit", s.clientAudit)
 	authed.GET("/audit", s.listAudit)
 	s.cardRoutes(authed)
+
+	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Log: s.Log, SignIn: s.SignIn}
+	ui.Register(r)
 	return r
 }
 

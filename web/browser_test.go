@@ -1,0 +1,188 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/internal/testenv"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// browser starts headless Chromium (Debian's package, installed by .ci/run)
+// for one user; each user gets a browser of their own, so no cookie leaks.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	require.NoError(t, err, "the browser tests need Debian's chromium: apt-get install chromium")
+	dir, err := os.MkdirTemp("", "conveyor-chromium-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.UserDataDir(dir), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", "en-US"), chromedp.WindowSize(1280, 900))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// signIn fills the sign-in form and waits for what follows it: the sign-out
+// button of a session, or the form's error.
+func signIn(t *testing.T, ctx context.Context, base, login, password, then string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.ID("#login"), login),
+		chromedp.SendKeys(chromedp.ID("#password"), password),
+		chromedp.Click(chromedp.ID("#signin")),
+		chromedp.WaitVisible(chromedp.CSS(then)),
+	))
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	require.NoError(t, err)
+	return s
+}
+
+// screenshot keeps a picture of the page for the README.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll("../screenshots", 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join("../screenshots", name+".png"), png, 0o644))
+}
+
+// openFor opens the work item of the client's process from My work.
+func openFor(t *testing.T, ctx context.Context, base, client string) string {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/work"),
+		chromedp.WaitVisible(chromedp.ID("#work")),
+		chromedp.Click(chromedp.Search(`//table[@id="work"]//tr[td[contains(., "`+client+`")]]//a`)),
+		chromedp.WaitVisible(chromedp.ID("#complete")),
+	))
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	return url
+}
+
+func TestAClientTravelsTheConveyorByClicking(t *testing.T) {
+	e := testenv.Seeded(t)
+	base := e.URL
+
+	// ivan, the cold caller: the Romashka call is new until he opens it.
+	ivan := browser(t)
+	signIn(t, ivan, base, "ivan", "demo", "#signout")
+	require.Eventually(t, func() bool {
+		_ = chromedp.Do(ivan, chromedp.Navigate(base+"/work"))
+		return strings.Contains(text(t, ivan, "main"), "Romashka")
+	}, 20*time.Second, 200*time.Millisecond)
+	require.Contains(t, text(t, ivan, `#work tr.attention`), "Cold call", "new work stands out")
+	screenshot(t, ivan, "my-work")
+	coldURL := openFor(t, ivan, base, "Romashka")
+	require.Equal(t, "in progress", text(t, ivan, "#item-state"), "opening moves it to in progress")
+	screenshot(t, ivan, "work-item")
+	require.NoError(t, chromedp.Do(ivan,
+		chromedp.SetValue(chromedp.ID("#f-result"), "interested"),
+		chromedp.Click(chromedp.ID("#submit")),
+		chromedp.WaitVisible(chromedp.ID("#result")),
+	))
+	require.Equal(t, "maria", text(t, ivan, "#result .next-assignee"), "what came next and for whom")
+
+	// maria, the deal maker: a value the server refuses is shown beside its
+	// field and changes nothing.
+	maria := browser(t)
+	signIn(t, maria, base, "maria", "demo", "#signout")
+	dealURL := openFor(t, maria, base, "Romashka")
+	dealID := dealURL[strings.LastIndex(dealURL, "/")+1:]
+	require.NoError(t, chromedp.Do(maria,
+		chromedp.SetValue(chromedp.ID("#f-result"), "won"),
+		// As a client that skips the browser's checks would.
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('f-amount').removeAttribute('min')`),
+		chromedp.SetValue(chromedp.ID("#f-amount"), "-5"),
+		chromedp.SetValue(chromedp.ID("#next"), "sergey"),
+		chromedp.Click(chromedp.ID("#submit")),
+		chromedp.WaitVisible(chromedp.ID("#e-amount")),
+	))
+	require.Contains(t, text(t, maria, "#e-amount"), "minimum")
+	w, err := e.Store.WorkItem(t.Context(), dealID)
+	require.NoError(t, err)
+	require.True(t, w.Open(), "a refused completion changes nothing")
+	require.NoError(t, chromedp.Do(maria,
+		chromedp.SetValue(chromedp.ID("#f-amount"), "1500"),
+		chromedp.Click(chromedp.ID("#submit")),
+		chromedp.WaitVisible(chromedp.ID("#result")),
+	))
+	require.Equal(t, "sergey", text(t, maria, "#result .next-assignee"))
+
+	// ivan may not open maria's work by its address.
+	require.NoError(t, chromedp.Do(ivan, chromedp.Navigate(dealURL), chromedp.WaitVisible(chromedp.CSS("main h1"))))
+	require.Equal(t, "Not found", text(t, ivan, "main h1"))
+	require.NoError(t, chromedp.Do(ivan, chromedp.Navigate(coldURL), chromedp.WaitVisible(chromedp.CSS("main h1"))))
+	require.NotContains(t, text(t, ivan, "main"), "Complete", "a closed item has no form")
+
+	// sergey serves the client; the process ends won.
+	sergey := browser(t)
+	signIn(t, sergey, base, "sergey", "demo", "#signout")
+	openFor(t, sergey, base, "Romashka")
+	require.NoError(t, chromedp.Do(sergey,
+		chromedp.SetValue(chromedp.ID("#f-result"), "done"),
+		chromedp.Click(chromedp.ID("#submit")),
+		chromedp.WaitVisible(chromedp.ID("#result")),
+	))
+	require.Contains(t, text(t, sergey, "#result"), "won")
+
+	// olga sees it among the processes, with its Gantt view.
+	olga := browser(t)
+	signIn(t, olga, base, "olga", "demo", "#signout")
+	require.NoError(t, chromedp.Do(olga,
+		chromedp.Navigate(base+"/processes?state=completed"),
+		chromedp.WaitVisible(chromedp.ID("#processes")),
+	))
+	require.Contains(t, text(t, olga, "#processes"), "completed")
+	screenshot(t, olga, "processes")
+	require.NoError(t, chromedp.Do(olga,
+		chromedp.Click(chromedp.CSS(`#processes tbody a`)),
+		chromedp.WaitVisible(chromedp.CSS("#gantt svg")),
+	))
+	require.Equal(t, "completed", text(t, olga, "#process-state"))
+	bars, err := chromedp.Run(olga, chromedp.Evaluate[int](`document.querySelectorAll('#history tbody tr').length`))
+	require.NoError(t, err)
+	require.Equal(t, 3, bars)
+	screenshot(t, olga, "process-gantt")
+
+	p, err := e.Store.Process(t.Context(), w.ProcessID)
+	require.NoError(t, err)
+	require.Equal(t, store.ProcessCompleted, p.State)
+	require.Equal(t, "won", p.End)
+}
+
+func TestTheUISpeaksRussianAndSignsOut(t *testing.T) {
+	e := testenv.Seeded(t)
+	ctx := browser(t)
+	signIn(t, ctx, e.URL, "ivan", "demo", "#signout")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("#lang")), chromedp.WaitVisible(chromedp.CSS("main h1"))))
+	require.Equal(t, "Мои дела", text(t, ctx, "main h1"))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("#signout")), chromedp.WaitVisible(chromedp.ID("#signin"))))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(e.URL+"/work"), chromedp.WaitVisible(chromedp.ID("#signin"))))
+
+	signIn(t, ctx, e.URL, "ivan", "wrong", ".errors")
+	require.Contains(t, text(t, ctx, ".errors"), "Неверный логин или пароль")
+}

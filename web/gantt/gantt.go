@@ -1,0 +1,388 @@
+// Package gantt draws a process's stages (its work items) as a Gantt chart:
+// a self-contained SVG the web UI inlines into its pages.
+//
+// The package is pure: it reads no clock and does no I/O; "now" is a
+// parameter. All times are shown in UTC.
+package gantt
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Bar is one row of the chart: one stage's work item.
+type Bar struct {
+	Label        string
+	Assignee     string
+	PlannedStart time.Time
+	Due          *time.Time // nil: no deadline; the planned bar is one day long and dashed
+	Started      *time.Time // actual start, may be nil (then PlannedStart)
+	Completed    *time.Time // nil while open
+	Overdue      bool
+}
+
+// Colours. OverdueColor is used for overdue actual bars and nothing else, so a
+// chart contains it exactly when some stage is overdue.
+const (
+	OverdueColor   = "#d93025"
+	OpenColor      = "#1a73e8"
+	DoneColor      = "#1e8e3e"
+	TodayColor     = "#e37400"
+	plannedFill    = "#e8f0fe"
+	plannedStroke  = "#aecbfa"
+	undueStroke    = "#9aa0a6"
+	gridColor      = "#e0e0e0"
+	textColor      = "#202124"
+	mutedTextColor = "#5f6368"
+	stripeColor    = "#f8f9fa"
+)
+
+// Geometry, in viewBox units. The SVG scales to its container's width.
+const (
+	width       = 960.0
+	labelWidth  = 230.0 // the row labels' column
+	chartLeft   = 250.0 // the time axis's left end
+	chartRight  = width - 24
+	axisY       = 34.0 // the axis line; tick labels above it
+	rowTop      = axisY + 4
+	rowHeight   = 40.0
+	footer      = 26.0 // room for the "today" label
+	maxLabelLen = 30   // runes of a row label before it is cut with an ellipsis
+)
+
+const day = 24 * time.Hour
+
+type texts struct {
+	today, noStages, title               string
+	planned, actual, now, overdue, noDue string
+	dateFmt, timeFmt, monthFmt           string // time layouts: tick labels, tooltips, month ticks
+	stages                               func(n int) string
+}
+
+var textsRU = texts{
+	today: "Сегодня", noStages: "Нет этапов", title: "Диаграмма Ганта",
+	planned: "план", actual: "факт", now: "сейчас", overdue: "просрочено", noDue: "без срока",
+	dateFmt: "02.01", timeFmt: "02.01.2006 15:04", monthFmt: "01.2006",
+	stages: func(n int) string { return "этапов: " + strconv.Itoa(n) },
+}
+
+var textsEN = texts{
+	today: "Today", noStages: "No stages", title: "Gantt chart",
+	planned: "planned", actual: "actual", now: "now", overdue: "overdue", noDue: "no due date",
+	dateFmt: "Jan 2", timeFmt: "Jan 2, 2006 15:04", monthFmt: "Jan 2006",
+	stages: func(n int) string {
+		if n == 1 {
+			return "1 stage"
+		}
+		return strconv.Itoa(n) + " stages"
+	},
+}
+
+func textsFor(lang string) texts {
+	if strings.HasPrefix(strings.ToLower(lang), "ru") {
+		return textsRU
+	}
+	return textsEN
+}
+
+// Render draws bars, one row each in the given order, on a UTC time axis
+// that spans them all and now. lang "ru" gives Russian labels; anything
+// else English.
+func Render(bars []Bar, now time.Time, lang string) string {
+	tx := textsFor(lang)
+	now = now.UTC()
+	if len(bars) == 0 {
+		return renderEmpty(tx)
+	}
+
+	rows := make([]row, len(bars))
+	from, to := now, now
+	for i, b := range bars {
+		r := makeRow(b, now)
+		rows[i] = r
+		for _, t := range []time.Time{r.planStart, r.planEnd, r.actStart, r.actEnd} {
+			if t.Before(from) {
+				from = t
+			}
+			if t.After(to) {
+				to = t
+			}
+		}
+	}
+	from = from.Truncate(day) // UTC midnight: Truncate works on absolute time
+	if end := to.Truncate(day); end.Before(to) {
+		to = end.Add(day)
+	}
+	if to.Sub(from) < day {
+		to = from.Add(day)
+	}
+	sc := scale{from: from, to: to}
+
+	height := rowTop + float64(len(rows))*rowHeight + footer
+	label := tx.title + ", " + tx.stages(len(rows))
+	var w svgWriter
+	w.open(width, height, label, "gantt")
+	w.title(label)
+
+	// Rows' stripes first, under the grid.
+	for i := range rows {
+		if i%2 == 1 {
+			w.raw(fmt.Sprintf(`<rect x="0" y="%s" width="%s" height="%s" fill="%s"/>`,
+				num(rowTop+float64(i)*rowHeight), num(width), num(rowHeight), stripeColor))
+		}
+	}
+
+	// Axis, grid and tick labels.
+	bottom := rowTop + float64(len(rows))*rowHeight
+	w.raw(`<g class="axis">`)
+	for _, t := range ticks(from, to) {
+		x := sc.x(t.at)
+		w.raw(fmt.Sprintf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
+			num(x), num(axisY), num(x), num(bottom), gridColor))
+		if !t.label {
+			continue
+		}
+		anchor := "middle"
+		if x-chartLeft < 20 {
+			anchor = "start"
+		} else if chartRight-x < 20 {
+			anchor = "end"
+		}
+		w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" fill="%s" text-anchor="%s">%s</text>`,
+			num(x), num(axisY-8), mutedTextColor, anchor, esc(t.at.Format(tickFormat(from, to, tx)))))
+	}
+	w.raw(fmt.Sprintf(`<line class="axis-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
+		num(chartLeft), num(axisY), num(chartRight), num(axisY), mutedTextColor))
+	w.raw(`</g>`)
+
+	for i, r := range rows {
+		drawRow(&w, r, i, sc, now, tx)
+	}
+
+	// Today: a line across the rows, labelled under them.
+	x := sc.x(now)
+	w.raw(fmt.Sprintf(`<g class="today"><line class="today-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="4 3"/>`,
+		num(x), num(axisY), num(x), num(bottom+4), TodayColor))
+	anchor := "middle"
+	if x-chartLeft < 30 {
+		anchor = "start"
+	} else if chartRight-x < 30 {
+		anchor = "end"
+	}
+	w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="12" font-weight="600" fill="%s" text-anchor="%s">%s</text></g>`,
+		num(x), num(bottom+18), TodayColor, anchor, esc(tx.today)))
+
+	return w.close()
+}
+
+// row is a bar resolved against now.
+type row struct {
+	Bar
+	planStart, planEnd time.Time
+	actStart, actEnd   time.Time
+	late               bool
+}
+
+func makeRow(b Bar, now time.Time) row {
+	r := row{Bar: b, planStart: b.PlannedStart.UTC()}
+	if b.Due != nil {
+		r.planEnd = b.Due.UTC()
+	} else {
+		r.planEnd = r.planStart.Add(day)
+	}
+	if r.planEnd.Before(r.planStart) {
+		r.planEnd = r.planStart
+	}
+	r.actStart = r.planStart
+	if b.Started != nil {
+		r.actStart = b.Started.UTC()
+	}
+	r.actEnd = now
+	if b.Completed != nil {
+		r.actEnd = b.Completed.UTC()
+	}
+	if r.actEnd.Before(r.actStart) {
+		r.actEnd = r.actStart
+	}
+	r.late = b.Overdue ||
+		(b.Due != nil && b.Completed == nil && now.After(*b.Due)) ||
+		(b.Due != nil && b.Completed != nil && b.Completed.After(*b.Due))
+	return r
+}
+
+func drawRow(w *svgWriter, r row, i int, sc scale, now time.Time, tx texts) {
+	y := rowTop + float64(i)*rowHeight
+	w.raw(`<g class="row">`)
+	w.title(rowSummary(r, tx))
+
+	// Label and assignee on the left.
+	w.raw(fmt.Sprintf(`<text x="12" y="%s" font-size="13" font-weight="600" fill="%s">%s</text>`,
+		num(y+17), textColor, esc(cut(r.Label, maxLabelLen))))
+	if r.Assignee != "" {
+		w.raw(fmt.Sprintf(`<text x="12" y="%s" font-size="11" fill="%s">%s</text>`,
+			num(y+32), mutedTextColor, esc(cut(r.Assignee, maxLabelLen+4))))
+	}
+
+	// Planned: light, full row height; dashed when there is no due date.
+	px1, px2 := sc.x(r.planStart), sc.x(r.planEnd)
+	dash := ""
+	stroke := plannedStroke
+	if r.Due == nil {
+		dash = ` stroke-dasharray="4 3"`
+		stroke = undueStroke
+	}
+	w.raw(fmt.Sprintf(`<rect class="planned" x="%s" y="%s" width="%s" height="24" rx="3" fill="%s" stroke="%s" stroke-width="1"%s/>`,
+		num(px1), num(y+8), num(math.Max(px2-px1, 2)), plannedFill, stroke, dash))
+
+	// Actual: solid, narrower, on top; none yet for a stage that waits for
+	// its planned start (unless it is somehow overdue already).
+	if r.Started == nil && r.Completed == nil && now.Before(r.planStart) && !r.late {
+		w.raw(`</g>`)
+		return
+	}
+	ax1, ax2 := sc.x(r.actStart), sc.x(r.actEnd)
+	fill := OpenColor
+	switch {
+	case r.late:
+		fill = OverdueColor
+	case r.Completed != nil:
+		fill = DoneColor
+	}
+	w.raw(fmt.Sprintf(`<rect class="actual" x="%s" y="%s" width="%s" height="12" rx="2" fill="%s"/>`,
+		num(ax1), num(y+14), num(math.Max(ax2-ax1, 3)), fill))
+	w.raw(`</g>`)
+}
+
+// rowSummary is the row's tooltip: every date in words.
+func rowSummary(r row, tx texts) string {
+	var b strings.Builder
+	b.WriteString(r.Label)
+	if r.Assignee != "" {
+		b.WriteString(" — " + r.Assignee)
+	}
+	b.WriteString(": " + tx.planned + " " + r.planStart.Format(tx.timeFmt) + " – ")
+	if r.Due != nil {
+		b.WriteString(r.planEnd.Format(tx.timeFmt))
+	} else {
+		b.WriteString(tx.noDue)
+	}
+	b.WriteString("; " + tx.actual + " " + r.actStart.Format(tx.timeFmt) + " – ")
+	if r.Completed != nil {
+		b.WriteString(r.actEnd.Format(tx.timeFmt))
+	} else {
+		b.WriteString(tx.now)
+	}
+	if r.late {
+		b.WriteString("; " + tx.overdue)
+	}
+	return b.String()
+}
+
+func renderEmpty(tx texts) string {
+	var w svgWriter
+	// As wide as a chart, so it reads at the size a chart's labels do.
+	w.open(width, 48, tx.title+": "+tx.noStages, "gantt gantt-empty")
+	w.title(tx.title + ": " + tx.noStages)
+	w.raw(fmt.Sprintf(`<text x="12" y="30" font-size="14" fill="%s">%s</text>`, mutedTextColor, esc(tx.noStages)))
+	return w.close()
+}
+
+// scale maps times in [from, to] onto the axis.
+type scale struct{ from, to time.Time }
+
+func (s scale) x(t time.Time) float64 {
+	f := seconds(s.from, t) / seconds(s.from, s.to)
+	f = math.Min(math.Max(f, 0), 1)
+	return chartLeft + f*(chartRight-chartLeft)
+}
+
+// Tick spacing: days up to 30 days (a grid line each day), weeks (Mondays) up to half a year,
+// months beyond; every step-th unit so that labels do not crowd.
+const (
+	maxDayTicks   = 15
+	maxMonthTicks = 12
+)
+
+type tick struct {
+	at    time.Time
+	label bool // false: a grid line only
+}
+
+func ticks(from, to time.Time) []tick {
+	days := int(seconds(from, to) / 86400)
+	var out []tick
+	switch {
+	case days <= 30: // a grid line each day, labels every step days
+		step := ceilDiv(days, maxDayTicks)
+		for i, t := 0, from; !t.After(to); i, t = i+1, t.Add(day) {
+			out = append(out, tick{t, i%step == 0})
+		}
+	case days <= 183:
+		step := ceilDiv(days/7+1, maxDayTicks)
+		t := from
+		for t.Weekday() != time.Monday {
+			t = t.Add(day)
+		}
+		for ; !t.After(to); t = t.AddDate(0, 0, 7*step) {
+			out = append(out, tick{t, true})
+		}
+	default:
+		months := days/30 + 1
+		step := ceilDiv(months, maxMonthTicks)
+		// Steps divide a year (or are whole years) and count from January,
+		// so ticks fall on the same months whatever the range's start.
+		for _, s := range []int{1, 2, 3, 4, 6, 12} {
+			if step <= s {
+				step = s
+				break
+			}
+		}
+		if step > 12 {
+			step = ceilDiv(step, 12) * 12
+		}
+		t := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if t.Before(from) {
+			t = t.AddDate(0, 1, 0)
+		}
+		for (int(t.Month())-1)%min(step, 12) != 0 || (step > 12 && t.Year()%(step/12) != 0) {
+			t = t.AddDate(0, 1, 0)
+		}
+		for ; !t.After(to); t = t.AddDate(0, step, 0) {
+			out = append(out, tick{t, true})
+		}
+	}
+	return out
+}
+
+func tickFormat(from, to time.Time, tx texts) string {
+	if seconds(from, to) > 183*86400 {
+		return tx.monthFmt
+	}
+	return tx.dateFmt
+}
+
+// seconds is t-from in seconds; unlike time.Time.Sub it does not saturate
+// at 292 years, whatever the dates a caller passes.
+func seconds(from, t time.Time) float64 {
+	return float64(t.Unix()-from.Unix()) + float64(t.Nanosecond()-from.Nanosecond())/1e9
+}
+
+func ceilDiv(a, b int) int {
+	if a <= b {
+		return 1
+	}
+	return (a + b - 1) / b
+}
+
+// cut shortens s to at most n runes, ending it with an ellipsis.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

@@ -1,0 +1,193 @@
+// Package web is Conveyor's web UI: server-rendered pages from templates
+// embedded in the binary, plain HTML forms that work without JavaScript, a
+// session cookie over the API's tokens, and CSRF-protected posts.
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// SignIn checks credentials and starts a session (the API's, with its rate
+// limits and audit), returning the token.
+type SignIn func(c *gin.Context, login, password string) (string, time.Time, error)
+
+// UI serves the pages.
+type UI struct {
+	Store    *store.Store
+	Temporal client.Client
+	Log      *slog.Logger
+	SignIn   SignIn
+	// Location shows and reads times (date-time inputs have no zone).
+	Location *time.Location
+
+	pages map[string]*template.Template
+}
+
+const sessionCookie = "conveyor_session"
+
+// Register adds the UI's routes to r.
+func (u *UI) Register(r *gin.Engine) {
+	if u.Location == nil {
+		u.Location = time.UTC
+	}
+	u.pages = parsePages()
+	static, _ := fs.Sub(staticFiles, "static")
+	r.StaticFS("/static", http.FS(static))
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/work") })
+	r.GET("/login", u.loginPage)
+	r.POST("/login", u.loginPost)
+	r.GET("/lang/:lang", u.setLanguage)
+
+	s := r.Group("", u.session)
+	s.POST("/logout", u.logout)
+	s.GET("/work", u.workList)
+	s.GET("/work/:id", u.workItem)
+	s.POST("/work/:id", u.completePost)
+	s.POST("/work/:id/reassign", u.reassignPost)
+	s.GET("/processes", u.processList)
+	s.GET("/processes/:id", u.processPage)
+	s.POST("/processes/:id/cancel", u.cancelPost)
+}
+
+func parsePages() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"t":    translate,
+		"date": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("02.01.2006 15:04") },
+		"datep": func(t *time.Time, loc *time.Location) string {
+			if t == nil {
+				return "—"
+			}
+			return t.In(loc).Format("02.01.2006 15:04")
+		},
+		"raw":  func(s string) template.HTML { return template.HTML(s) }, // only for SVG we render ourselves
+		"list": func(s ...string) []string { return s },
+	}
+	// The layout and the partials (_*.html) go into every page.
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html"))
+	pages := map[string]*template.Template{}
+	names, _ := fs.Glob(templateFiles, "templates/*.html")
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "templates/")
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		page := template.Must(template.Must(layout.Clone()).ParseFS(templateFiles, name))
+		pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = page
+	}
+	return pages
+}
+
+// view is what every page template gets besides its own data.
+type view struct {
+	Lang  string
+	User  *store.User
+	CSRF  string
+	Loc   *time.Location
+	Title string
+	Page  any
+}
+
+func (u *UI) render(c *gin.Context, status int, page, title string, data any) {
+	v := view{Lang: language(c), Loc: u.Location, Title: title, Page: data}
+	if me, ok := c.Get(userKey); ok {
+		user := me.(store.User)
+		v.User = &user
+		v.CSRF = csrfToken(c.GetString(tokenKey))
+	}
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("X-Frame-Options", "DENY")
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'")
+	c.Status(status)
+	if err := u.pages[page].ExecuteTemplate(c.Writer, "layout.html", v); err != nil {
+		u.Log.ErrorContext(c.Request.Context(), "render", slog.String("page", page), slog.Any("error", err))
+	}
+}
+
+const (
+	userKey  = "web.user"
+	tokenKey = "web.token"
+)
+
+// session lets signed-in users on; others go to the sign-in page.
+func (u *UI) session(c *gin.Context) {
+	token, err := c.Cookie(sessionCookie)
+	if err == nil && token != "" {
+		if user, err := u.Store.UserByToken(c.Request.Context(), auth.HashToken(token)); err == nil {
+			c.Set(userKey, user)
+			c.Set(tokenKey, token)
+			c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(), user.Login))
+			if c.Request.Method == http.MethodPost && !validCSRF(c, token) {
+				c.AbortWithStatus(http.StatusForbidden)
+				return
+			}
+			c.Next()
+			return
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/login")
+	c.Abort()
+}
+
+// csrfToken is bound to the session: a page of another site cannot know it,
+// so it cannot post forms in the user's name.
+func csrfToken(session string) string {
+	sum := sha256.Sum256([]byte("conveyor-csrf:" + session))
+	return hex.EncodeToString(sum[:])
+}
+
+func validCSRF(c *gin.Context, session string) bool {
+	return subtle.ConstantTimeCompare([]byte(c.PostForm("csrf")), []byte(csrfToken(session))) == 1
+}
+
+func me(c *gin.Context) store.User { return c.MustGet(userKey).(store.User) }
+
+func viewer(u store.User) store.Viewer {
+	return store.Viewer{Login: u.Login, Admin: u.Has(store.RoleAdmin)}
+}
+
+// fail shows a not-found page for what the user may not see, and logs
+// anything unexpected.
+func (u *UI) fail(c *gin.Context, err error) {
+	if errors.Is(err, errs.ErrNotFound) {
+		u.render(c, http.StatusNotFound, "notfound", translate(language(c), "notfound"), nil)
+		return
+	}
+	u.Log.ErrorContext(c.Request.Context(), "web request failed", slog.String("path", c.FullPath()), slog.Any("error", err))
+	c.String(http.StatusInternalServerError, "internal error")
+}
+
+func (u *UI) setLanguage(c *gin.Context) {
+	lang := c.Param("lang")
+	if messages[lang] != nil {
+		c.SetSameSite(http.SameSiteLaxMode)
+		c.SetCookie("lang", lang, 365*24*3600, "/", "", false, false)
+	}
+	back := c.GetHeader("Referer")
+	if back == "" || !strings.HasPrefix(back, "http") {
+		back = "/work"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
