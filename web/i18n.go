@@ -42,6 +42,16 @@ var messages = map[string]map[string]string{
 	},
 }
 
+// addMessages adds the texts of one part of the UI (each page file keeps
+// its own, in both languages).
+func addMessages(add map[string]map[string]string) {
+	for lang, m := range add {
+		for k, v := range m {
+			messages[lang][k] = v
+		}
+	}
+}
+
 // language is the UI language: the "lang" cookie, else the browser's
 // preference between Russian and English.
 func language(c *gin.Context) string {

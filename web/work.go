@@ -90,6 +90,11 @@ func (u *UI) workItem(c *gin.Context) {
 	if page.Item.State == store.ItemAttention && page.Item.Assignee == me(c).Login {
 		if w, err := u.Store.StartWorkItem(c.Request.Context(), page.Item.ID); err == nil {
 			page.Item = w
+			for i := range page.History {
+				if page.History[i].ID == w.ID {
+					page.History[i] = w
+				}
+			}
 		}
 	}
 	u.render(c, http.StatusOK, "item", page.Item.Title, page)
