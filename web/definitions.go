@@ -1,0 +1,400 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/web/diagram"
+)
+
+func init() {
+	addMessages(map[string]map[string]string{
+		"en": {
+			"definitions": "Definitions", "def.id": "Identifier", "def.title": "Title", "def.version": "Version",
+			"def.latest": "Latest version", "def.publishedby": "Published by", "def.publishedat": "Published",
+			"def.new": "New definition", "def.none": "No definitions yet.", "def.source": "Definition (YAML)",
+			"def.publish": "Publish", "def.problems": "Problems", "def.noproblems": "No problems found.",
+			"def.checking": "Checking…", "def.diagram": "Diagram", "def.versions": "Versions",
+			"def.changes": "Changes", "def.compare": "Compare", "def.from": "From version", "def.to": "To version",
+			"def.diff": "Changes between versions", "def.nodiff": "The versions are the same.",
+			"def.published": "Version %d is published.", "def.unchanged": "Nothing changed: version %d is already the latest.",
+			"def.invalid": "The definition has problems; nothing was published.",
+			"def.idchanged": "the identifier must stay %q here: to publish another definition, start a new one",
+			"def.exists":    "a definition %q exists already: open it to publish a new version",
+			"def.toolarge":  "the definition must be at most 1 MiB",
+			"def.edit":      "Open the latest version", "def.readonly": "Source of version %d",
+			"def.hint":      "Problems are checked as you type; publishing checks again.",
+			"def.added":     "added", "def.removed": "removed", "def.line": "Line",
+			"def.back":      "All definitions",
+		},
+		"ru": {
+			"definitions": "Описания", "def.id": "Идентификатор", "def.title": "Название", "def.version": "Версия",
+			"def.latest": "Последняя версия", "def.publishedby": "Опубликовал", "def.publishedat": "Опубликовано",
+			"def.new": "Новое описание", "def.none": "Описаний пока нет.", "def.source": "Описание (YAML)",
+			"def.publish": "Опубликовать", "def.problems": "Ошибки", "def.noproblems": "Ошибок не найдено.",
+			"def.checking": "Проверка…", "def.diagram": "Схема", "def.versions": "Версии",
+			"def.changes": "Изменения", "def.compare": "Сравнить", "def.from": "С версии", "def.to": "По версию",
+			"def.diff": "Изменения между версиями", "def.nodiff": "Версии совпадают.",
+			"def.published": "Версия %d опубликована.", "def.unchanged": "Изменений нет: версия %d уже последняя.",
+			"def.invalid": "В описании есть ошибки; ничего не опубликовано.",
+			"def.idchanged": "идентификатор здесь должен остаться %q: чтобы опубликовать другое описание, создайте новое",
+			"def.exists":    "описание %q уже есть: откройте его, чтобы опубликовать новую версию",
+			"def.toolarge":  "описание должно быть не больше 1 МиБ",
+			"def.edit":      "Открыть последнюю версию", "def.readonly": "Текст версии %d",
+			"def.hint":      "Ошибки проверяются по мере ввода; при публикации — ещё раз.",
+			"def.added":     "добавлено", "def.removed": "удалено", "def.line": "Строка",
+			"def.back":      "Все описания",
+		},
+	})
+}
+
+// maxDefinition is the largest definition the pages accept, as the API.
+const maxDefinition = 1 << 20
+
+// starterDefinition fills the editor of a new definition: the least that
+// compiles, to be changed.
+const starterDefinition = `# A conveyor: the stages a case goes through and the ends it can reach.
+id: new-conveyor
+title: New conveyor
+start: first
+
+stages:
+  first:
+    title: First stage
+    assignee: {team: cold-callers}
+    due: 1d
+    progress: 100
+    transitions:
+      - to: done
+
+ends:
+  done: {title: Done}
+`
+
+// registerDefinitions adds the analysts' pages: the definitions, an editor
+// that checks as one types, versions and their differences.
+func (u *UI) registerDefinitions(s *gin.RouterGroup) {
+	s.GET("/definitions", u.definitionList)
+	s.GET("/definitions/new", u.definitionNew)
+	s.POST("/definitions/validate", u.definitionValidate)
+	s.POST("/definitions/publish", u.definitionPublish)
+	s.GET("/definitions/:id", u.definitionEditor)
+	s.POST("/definitions/:id/publish", u.definitionPublish)
+	s.GET("/definitions/:id/versions/:n", u.definitionVersion)
+	s.GET("/definitions/:id/diff", u.definitionDiff)
+}
+
+// mayDefine tells analysts and admins; everybody else gets the not-found
+// page, as for anything they may not see.
+func (u *UI) mayDefine(c *gin.Context) bool {
+	user := me(c)
+	if user.Has(store.RoleAnalyst) || user.Has(store.RoleAdmin) {
+		return true
+	}
+	u.fail(c, errs.ErrNotFound)
+	return false
+}
+
+func (u *UI) definitionList(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	defs, err := u.Store.Definitions(c.Request.Context())
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "definitions", translate(language(c), "definitions"), defs)
+}
+
+type editorPage struct {
+	ID       string         // "" while the definition is new
+	Latest   *store.Version // the published version the editor started from
+	Versions []store.Version
+	Source   string
+	Diagram  string
+	Problems definitions.Problems
+	Notice   string
+	Action   string
+}
+
+func (u *UI) definitionNew(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	plan, _ := definitions.Compile([]byte(starterDefinition))
+	u.render(c, http.StatusOK, "definition", translate(language(c), "def.new"),
+		editorPage{Source: starterDefinition, Diagram: diagram.Render(plan), Action: "/definitions/publish"})
+}
+
+// definitionEditor is the latest version in the editor, with its diagram
+// and the versions before it.
+func (u *UI) definitionEditor(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	page, err := u.editor(c, c.Param("id"))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	page.Source = page.Latest.Source
+	lang := language(c)
+	if n, err := strconv.Atoi(c.Query("published")); err == nil {
+		key := "def.published"
+		if c.Query("unchanged") == "true" {
+			key = "def.unchanged"
+		}
+		page.Notice = fmt.Sprintf(translate(lang, key), n)
+	}
+	u.render(c, http.StatusOK, "definition", page.Latest.Title, page)
+}
+
+// editor reads what the editor of a published definition shows besides the
+// source.
+func (u *UI) editor(c *gin.Context, id string) (editorPage, error) {
+	ctx := c.Request.Context()
+	latest, err := u.Store.DefinitionVersion(ctx, id, 0)
+	if err != nil {
+		return editorPage{}, err
+	}
+	versions, err := u.Store.DefinitionVersions(ctx, id)
+	if err != nil {
+		return editorPage{}, err
+	}
+	return editorPage{ID: id, Latest: &latest, Versions: versions, Diagram: diagram.Render(latest.Plan),
+		Action: "/definitions/" + url.PathEscape(id) + "/publish"}, nil
+}
+
+// source is the posted definition with the browser's CRLF line ends undone.
+func source(c *gin.Context) string {
+	return strings.ReplaceAll(c.PostForm("source"), "\r\n", "\n")
+}
+
+// compile checks a posted definition; the problems come back rather than an
+// error.
+func compile(lang, src string) (*definitions.Plan, definitions.Problems, error) {
+	if len(src) > maxDefinition {
+		return nil, definitions.Problems{{Line: 1, Column: 1, Message: translate(lang, "def.toolarge")}}, nil
+	}
+	plan, err := definitions.Compile([]byte(src))
+	var problems definitions.Problems
+	if errors.As(err, &problems) {
+		return nil, problems, nil
+	}
+	return plan, nil, err
+}
+
+// definitionPublish compiles the editor's text and publishes it as the next
+// version; with problems the editor comes back with the text and the
+// problems beside it.
+func (u *UI) definitionPublish(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	ctx := c.Request.Context()
+	lang := language(c)
+	id := c.Param("id")
+	page := editorPage{Action: "/definitions/publish"}
+	if id != "" {
+		var err error
+		if page, err = u.editor(c, id); err != nil {
+			u.fail(c, err)
+			return
+		}
+	}
+	page.Source = source(c)
+	plan, problems, err := compile(lang, page.Source)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	switch {
+	case plan == nil:
+	case id != "" && plan.ID != id:
+		problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.idchanged"), id)}}
+	case id == "":
+		_, err := u.Store.DefinitionVersion(ctx, plan.ID, 0)
+		if err == nil {
+			problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.exists"), plan.ID)}}
+		} else if !errors.Is(err, errs.ErrNotFound) {
+			u.fail(c, err)
+			return
+		}
+	}
+	if len(problems) > 0 {
+		page.Problems = problems
+		title := translate(lang, "def.new")
+		if page.Latest != nil {
+			title = page.Latest.Title
+		}
+		u.render(c, http.StatusUnprocessableEntity, "definition", title, page)
+		return
+	}
+	v, created, err := u.Store.Publish(ctx, []byte(page.Source), plan, me(c).Login)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	q := url.Values{"published": {strconv.Itoa(v.Version)}}
+	if !created {
+		q.Set("unchanged", "true")
+	}
+	c.Redirect(http.StatusSeeOther, "/definitions/"+url.PathEscape(v.DefinitionID)+"?"+q.Encode())
+}
+
+var idKey = regexp.MustCompile(`^id\s*:`)
+
+// idLine is the line of the top-level id key, or 1.
+func idLine(src string) int {
+	for i, l := range strings.Split(src, "\n") {
+		if idKey.MatchString(l) {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+type validation struct {
+	Valid    bool                  `json:"valid"`
+	Problems []definitions.Problem `json:"problems"`
+	Diagram  string                `json:"diagram,omitempty"`
+}
+
+// definitionValidate checks the editor's text as the analyst types and
+// answers with the problems, or the diagram when there are none. The
+// session checked the form's CSRF token; a token in X-CSRF-Token must match
+// as well.
+func (u *UI) definitionValidate(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	if h := c.GetHeader("X-CSRF-Token"); h != "" &&
+		subtle.ConstantTimeCompare([]byte(h), []byte(csrfToken(c.GetString(tokenKey)))) != 1 {
+		c.AbortWithStatus(http.StatusForbidden)
+		return
+	}
+	plan, problems, err := compile(language(c), source(c))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	out := validation{Valid: plan != nil, Problems: problems}
+	if out.Problems == nil {
+		out.Problems = []definitions.Problem{}
+	}
+	if plan != nil {
+		out.Diagram = diagram.Render(plan)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+type versionPage struct {
+	Version store.Version
+	Lines   []string
+	Diagram string
+}
+
+// definitionVersion shows one version, read-only, with its diagram.
+func (u *UI) definitionVersion(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		u.fail(c, errs.ErrNotFound)
+		return
+	}
+	v, err := u.Store.DefinitionVersion(c.Request.Context(), c.Param("id"), n)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "defversion", fmt.Sprintf("%s v%d", v.Title, v.Version),
+		versionPage{Version: v, Lines: splitLines(v.Source), Diagram: diagram.Render(v.Plan)})
+}
+
+type diffPage struct {
+	From, To         store.Version
+	Versions         []store.Version
+	Lines            []diffLine
+	Added, Removed   int
+	DefinitionID     string
+	DefinitionTitle  string
+	FromN, ToN       int
+	LatestN, Changed bool
+}
+
+// definitionDiff shows the lines that changed between two versions; by
+// default the latest against the one before it.
+func (u *UI) definitionDiff(c *gin.Context) {
+	if !u.mayDefine(c) {
+		return
+	}
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	versions, err := u.Store.DefinitionVersions(ctx, id)
+	if err == nil && len(versions) == 0 {
+		err = errs.ErrNotFound
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	to, err := versionParam(c.Query("to"), versions[0].Version)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	from, err := versionParam(c.Query("from"), max(to-1, 1))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	page := diffPage{Versions: versions}
+	if page.From, err = u.Store.DefinitionVersion(ctx, id, from); err == nil {
+		page.To, err = u.Store.DefinitionVersion(ctx, id, to)
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	page.Lines = diffLines(splitLines(page.From.Source), splitLines(page.To.Source))
+	for _, l := range page.Lines {
+		switch l.Op {
+		case diffInsert:
+			page.Added++
+		case diffDelete:
+			page.Removed++
+		}
+	}
+	page.Changed = page.Added+page.Removed > 0
+	page.DefinitionID, page.DefinitionTitle = id, page.To.Title
+	page.FromN, page.ToN = from, to
+	u.render(c, http.StatusOK, "defdiff", translate(language(c), "def.diff")+" · "+page.To.Title, page)
+}
+
+// versionParam reads a version number from the query, or gives def when
+// there is none.
+func versionParam(s string, def int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errs.ErrNotFound
+	}
+	return n, nil
+}

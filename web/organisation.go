@@ -1,0 +1,141 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+func init() {
+	addMessages(map[string]map[string]string{
+		"en": {"organisation": "Organisation", "users": "Users and their hierarchy", "teams": "Teams",
+			"segments": "Segments", "productgroups": "Product groups", "grants": "Grants", "members": "Members",
+			"inactive": "inactive", "absent": "absent, deputy", "savegrants": "Save grants", "kind": "Kind"},
+		"ru": {"organisation": "Организация", "users": "Пользователи и подчинение", "teams": "Команды",
+			"segments": "Сегменты", "productgroups": "Группы номенклатуры", "grants": "Доступ", "members": "Участники",
+			"inactive": "неактивен", "absent": "отсутствует, замещает", "savegrants": "Сохранить доступ", "kind": "Вид"},
+	})
+}
+
+// treeNode is a user, segment or product group with what hangs under it.
+type treeNode struct {
+	ID, Label, Note string
+	Children        []*treeNode
+}
+
+type organisationPage struct {
+	Users                   []*treeNode
+	Teams                   []store.Team
+	Segments, ProductGroups []*treeNode
+	Grants                  []userGrants
+	SegmentIDs, GroupIDs    []string
+}
+
+type userGrants struct {
+	Login string
+	store.Grants
+}
+
+// organisation shows admins the whole organisation: the hierarchy as a
+// tree, teams, the directories, and each manager's grants with a form to
+// change them.
+func (u *UI) organisation(c *gin.Context) {
+	if !me(c).Has(store.RoleAdmin) {
+		u.fail(c, errs.ErrNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	users, err := u.Store.Users(ctx)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	page := organisationPage{}
+	lang := language(c)
+	userNodes := make([]treeNode, len(users))
+	for i, usr := range users {
+		note := usr.Name
+		if !usr.Active {
+			note += " (" + translate(lang, "inactive") + ")"
+		}
+		if usr.Deputy != "" {
+			note += " · " + translate(lang, "absent") + " " + usr.Deputy
+		}
+		userNodes[i] = treeNode{ID: usr.Login, Label: usr.Login, Note: note}
+	}
+	page.Users = tree(userNodes, func(i int) string { return users[i].Supervisor })
+	if page.Teams, err = u.Store.Teams(ctx); err != nil {
+		u.fail(c, err)
+		return
+	}
+	for _, t := range []struct {
+		tree store.Tree
+		dst  *[]*treeNode
+		ids  *[]string
+	}{{store.Segments, &page.Segments, &page.SegmentIDs}, {store.ProductGroups, &page.ProductGroups, &page.GroupIDs}} {
+		nodes, err := u.Store.Nodes(ctx, t.tree)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		flat := make([]treeNode, len(nodes))
+		for i, n := range nodes {
+			flat[i] = treeNode{ID: n.ID, Label: n.Name, Note: n.Kind}
+			*t.ids = append(*t.ids, n.ID)
+		}
+		*t.dst = tree(flat, func(i int) string { return nodes[i].Parent })
+	}
+	for _, usr := range users {
+		if !usr.Has(store.RoleManager) && !usr.Has(store.RoleSupervisor) {
+			continue
+		}
+		g, err := u.Store.Grants(ctx, usr.Login)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		page.Grants = append(page.Grants, userGrants{Login: usr.Login, Grants: g})
+	}
+	u.render(c, http.StatusOK, "organisation", translate(lang, "organisation"), page)
+}
+
+// tree hangs nodes under their parents (parent(i) of nodes[i], "" = root),
+// keeping the given order among siblings.
+func tree(nodes []treeNode, parent func(int) string) []*treeNode {
+	byID := map[string]*treeNode{}
+	for i := range nodes {
+		byID[nodes[i].ID] = &nodes[i]
+	}
+	var roots []*treeNode
+	for i := range nodes {
+		if p, ok := byID[parent(i)]; ok {
+			p.Children = append(p.Children, &nodes[i])
+		} else {
+			roots = append(roots, &nodes[i])
+		}
+	}
+	sort.SliceStable(roots, func(a, b int) bool { return len(roots[a].Children) > len(roots[b].Children) })
+	return roots
+}
+
+// saveGrants replaces a user's grants from the organisation page.
+func (u *UI) saveGrants(c *gin.Context) {
+	if !me(c).Has(store.RoleAdmin) {
+		u.fail(c, errs.ErrNotFound)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		u.fail(c, err)
+		return
+	}
+	g := store.Grants{Segments: c.Request.PostForm["segments"], ProductGroups: c.Request.PostForm["productGroups"]}
+	if _, err := u.Store.SetGrants(c.Request.Context(), c.Param("login"), g); err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/organisation#grants-"+c.Param("login"))
+}
