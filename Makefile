@@ -20,9 +20,10 @@ vet:
 bin/withpg: $(shell find internal/pgtest pglocal -name '*.go' -not -name '*_test.go')
 	$(GO) build -o $@ ./internal/pgtest/withpg
 
-## bench: a conveyor step against a bare Temporal Update, printed as a table
-bench:
+## bench: a conveyor step against a bare Temporal Update, My clients over 100,000 clients, pages of 1,000 rows
+bench: bin/withpg
 	$(GO) run ./internal/bench
+	bin/withpg -- $(GO) test -run '^$$' -bench Render1000Rows -benchtime 20x ./web/ | grep -E '^(Benchmark|goos|cpu)' 
 
 ## fuzz: run the definition fuzzer for a minute (its seed corpus runs in every `make test`)
 fuzz:
