@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,14 +30,14 @@ func init() {
 			"def.changes": "Changes", "def.compare": "Compare", "def.from": "From version", "def.to": "To version",
 			"def.diff": "Changes between versions", "def.nodiff": "The versions are the same.",
 			"def.published": "Version %d is published.", "def.unchanged": "Nothing changed: version %d is already the latest.",
-			"def.invalid": "The definition has problems; nothing was published.",
+			"def.invalid":   "The definition has problems; nothing was published.",
 			"def.idchanged": "the identifier must stay %q here: to publish another definition, start a new one",
 			"def.exists":    "a definition %q exists already: open it to publish a new version",
 			"def.toolarge":  "the definition must be at most 1 MiB",
 			"def.edit":      "Open the latest version", "def.readonly": "Source of version %d",
-			"def.hint":      "Problems are checked as you type; publishing checks again.",
-			"def.added":     "added", "def.removed": "removed", "def.line": "Line",
-			"def.back":      "All definitions",
+			"def.hint":  "Problems are checked as you type; publishing checks again.",
+			"def.added": "added", "def.removed": "removed", "def.line": "Line",
+			"def.back": "All definitions",
 		},
 		"ru": {
 			"definitions": "Описания", "def.id": "Идентификатор", "def.title": "Название", "def.version": "Версия",
@@ -47,14 +48,14 @@ func init() {
 			"def.changes": "Изменения", "def.compare": "Сравнить", "def.from": "С версии", "def.to": "По версию",
 			"def.diff": "Изменения между версиями", "def.nodiff": "Версии совпадают.",
 			"def.published": "Версия %d опубликована.", "def.unchanged": "Изменений нет: версия %d уже последняя.",
-			"def.invalid": "В описании есть ошибки; ничего не опубликовано.",
+			"def.invalid":   "В описании есть ошибки; ничего не опубликовано.",
 			"def.idchanged": "идентификатор здесь должен остаться %q: чтобы опубликовать другое описание, создайте новое",
 			"def.exists":    "описание %q уже есть: откройте его, чтобы опубликовать новую версию",
 			"def.toolarge":  "описание должно быть не больше 1 МиБ",
 			"def.edit":      "Открыть последнюю версию", "def.readonly": "Текст версии %d",
-			"def.hint":      "Ошибки проверяются по мере ввода; при публикации — ещё раз.",
-			"def.added":     "добавлено", "def.removed": "удалено", "def.line": "Строка",
-			"def.back":      "Все описания",
+			"def.hint":  "Ошибки проверяются по мере ввода; при публикации — ещё раз.",
+			"def.added": "добавлено", "def.removed": "удалено", "def.line": "Строка",
+			"def.back": "Все описания",
 		},
 	})
 }
@@ -118,10 +119,18 @@ func (u *UI) definitionList(c *gin.Context) {
 	u.render(c, http.StatusOK, "definitions", translate(language(c), "definitions"), defs)
 }
 
+// versionRow is a version in the history, with the one before it to
+// compare with (0 for the first).
+type versionRow struct {
+	DefinitionID, Title, PublishedBy string
+	Version, Prev                    int
+	PublishedAt                      time.Time
+}
+
 type editorPage struct {
 	ID       string         // "" while the definition is new
 	Latest   *store.Version // the published version the editor started from
-	Versions []store.Version
+	Versions []versionRow
 	Source   string
 	Diagram  string
 	Problems definitions.Problems
@@ -173,7 +182,15 @@ func (u *UI) editor(c *gin.Context, id string) (editorPage, error) {
 	if err != nil {
 		return editorPage{}, err
 	}
-	return editorPage{ID: id, Latest: &latest, Versions: versions, Diagram: diagram.Render(latest.Plan),
+	rows := make([]versionRow, len(versions))
+	for i, v := range versions {
+		rows[i] = versionRow{DefinitionID: v.DefinitionID, Title: v.Title, PublishedBy: v.PublishedBy,
+			Version: v.Version, PublishedAt: v.PublishedAt}
+		if i+1 < len(versions) {
+			rows[i].Prev = versions[i+1].Version
+		}
+	}
+	return editorPage{ID: id, Latest: &latest, Versions: rows, Diagram: diagram.Render(latest.Plan),
 		Action: "/definitions/" + url.PathEscape(id) + "/publish"}, nil
 }
 
@@ -327,14 +344,10 @@ func (u *UI) definitionVersion(c *gin.Context) {
 }
 
 type diffPage struct {
-	From, To         store.Version
-	Versions         []store.Version
-	Lines            []diffLine
-	Added, Removed   int
-	DefinitionID     string
-	DefinitionTitle  string
-	FromN, ToN       int
-	LatestN, Changed bool
+	From, To       store.Version
+	Versions       []store.Version
+	Lines          []diffLine
+	Added, Removed int
 }
 
 // definitionDiff shows the lines that changed between two versions; by
@@ -380,9 +393,6 @@ func (u *UI) definitionDiff(c *gin.Context) {
 			page.Removed++
 		}
 	}
-	page.Changed = page.Added+page.Removed > 0
-	page.DefinitionID, page.DefinitionTitle = id, page.To.Title
-	page.FromN, page.ToN = from, to
 	u.render(c, http.StatusOK, "defdiff", translate(language(c), "def.diff")+" · "+page.To.Title, page)
 }
 

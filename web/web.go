@@ -70,6 +70,8 @@ func (u *UI) Register(r *gin.Engine) {
 	s.GET("/processes", u.processList)
 	s.GET("/processes/:id", u.processPage)
 	s.POST("/processes/:id/cancel", u.cancelPost)
+	u.registerClients(s)
+	u.registerDefinitions(s)
 	s.GET("/organisation", u.organisation)
 	s.POST("/organisation/grants/:login", u.saveGrants)
 }
