@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -221,23 +218,10 @@ func (r *contactRequest) check(create bool) []FieldError {
 	checkText(&out, "/phone", r.Phone, false, 100)
 	checkText(&out, "/email", r.Email, false, 320)
 	checkText(&out, "/note", r.Note, false, 4000)
-	if r.Email != nil && *r.Email != "" && !validEmail(*r.Email) {
+	if r.Email != nil && *r.Email != "" && !store.ValidEmail(*r.Email) {
 		out = append(out, FieldError{Path: "/email", Message: "not an email address like name@example.com"})
 	}
 	return out
-}
-
-// validEmail is a basic check of an address: local@domain.tld, no display
-// name, no spaces.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s || strings.ContainsFunc(s, unicode.IsSpace) {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	dot := strings.LastIndexByte(domain, '.')
-	return at > 0 && dot > 0 && dot < len(domain)-1
 }
 
 func (s *Server) listContacts(c *gin.Context) {
@@ -384,10 +368,6 @@ const (
 	maxUploadBody = maxDocumentSize + 64<<10
 )
 
-// documentTypes are the content types accepted, as http.DetectContentType
-// names them: office documents (docx, xlsx, odt...) are zip files to it.
-var documentTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain; charset=utf-8", "application/zip"}
-
 func (s *Server) listDocuments(c *gin.Context) {
 	items, err := s.Store.Documents(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
 	cardList(s, c, items, err)
@@ -419,7 +399,7 @@ func uploadFailed(c *gin.Context, err error) {
 }
 
 // uploadDocument takes the multipart/form-data field "file" and streams it
-// into the store: checked by its first 512 bytes against documentTypes,
+// into the store: checked by its first 512 bytes against store.DocumentTypes,
 // then written in chunks as it arrives, never held whole in memory.
 func (s *Server) uploadDocument(c *gin.Context) {
 	ctx, v, clientID := c.Request.Context(), viewer(currentUser(c)), c.Param("id")
@@ -472,13 +452,13 @@ func (s *Server) uploadDocument(c *gin.Context) {
 		return
 	}
 	contentType := http.DetectContentType(head)
-	if !slices.Contains(documentTypes, contentType) {
+	if !slices.Contains(store.DocumentTypes, contentType) {
 		problem(c, http.StatusUnsupportedMediaType, "a document of type "+contentType+
 			" is not accepted: PDF, PNG, JPEG, UTF-8 text and office documents are")
 		return
 	}
 	body := &uploadReader{r: io.MultiReader(bytes.NewReader(head), part)}
-	doc, err := s.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: documentName(part.FileName()), ContentType: contentType},
+	doc, err := s.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: store.DocumentName(part.FileName()), ContentType: contentType},
 		body, maxDocumentSize)
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
@@ -490,40 +470,14 @@ func (s *Server) uploadDocument(c *gin.Context) {
 	}
 }
 
-// documentName is the file name sent, without control characters, or
-// "document".
-func documentName(name string) string {
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if r := []rune(name); len(r) > 255 {
-		name = string(r[:255])
-	}
-	if name == "" || name == "." || name == ".." || name == "/" {
-		return "document"
-	}
-	return name
-}
-
 // downloadDocument streams a document's content as it is read from the
 // store.
 func (s *Server) downloadDocument(c *gin.Context) {
 	err := s.Store.ReadDocument(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("docId"),
 		func(d store.Document) io.Writer {
-			h := c.Writer.Header()
-			h.Set("Content-Type", d.ContentType)
-			h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
-			disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Name})
-			if disposition == "" {
-				disposition = "attachment"
+			for k, v := range d.DownloadHeaders() {
+				c.Header(k, v)
 			}
-			h.Set("Content-Disposition", disposition)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("ETag", `"`+d.SHA256+`"`)
 			c.Status(http.StatusOK)
 			c.Writer.WriteHeaderNow()
 			return c.Writer

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"reflect"
 	"slices"
@@ -17,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -238,12 +235,6 @@ func (e fieldErrors) identifiers(values map[string]string) {
 			e[f.name] = err.Error()
 		}
 	}
-}
-
-// validEmail accepts a bare address: local@domain, nothing around it.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
 }
 
 // listPage is the "after" cursor of a list (a bad one is not found).
@@ -818,7 +809,7 @@ func (u *UI) contactPost(c *gin.Context) {
 		bad.text(lang, f.name, &v, f.required, f.max)
 		values[f.name] = v
 	}
-	if e := values["email"]; e != "" && bad["email"] == "" && !validEmail(e) {
+	if e := values["email"]; e != "" && bad["email"] == "" && !store.ValidEmail(e) {
 		bad["email"] = translate(lang, "cl.e.email")
 	}
 	var general []string
@@ -946,10 +937,6 @@ func (u *UI) clientStartPost(c *gin.Context) {
 
 const maxDocumentSize = 10 << 20
 
-// documentTypes are the content types the API accepts (see server/card.go),
-// as http.DetectContentType names them.
-var documentTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain; charset=utf-8", "application/zip"}
-
 // documentPost stores the uploaded file: its type told by its first bytes,
 // its content streamed into the store's chunks.
 func (u *UI) documentPost(c *gin.Context) {
@@ -990,11 +977,11 @@ func (u *UI) documentPost(c *gin.Context) {
 		return
 	}
 	contentType := http.DetectContentType(head)
-	if !slices.Contains(documentTypes, contentType) {
+	if !slices.Contains(store.DocumentTypes, contentType) {
 		refuse(fmt.Sprintf(translate(lang, "cl.e.type"), contentType))
 		return
 	}
-	_, err = u.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: fileName(fh.Filename), ContentType: contentType},
+	_, err = u.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: store.DocumentName(fh.Filename), ContentType: contentType},
 		io.MultiReader(bytes.NewReader(head), f), maxDocumentSize)
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
@@ -1006,38 +993,13 @@ func (u *UI) documentPost(c *gin.Context) {
 	}
 }
 
-// fileName is the name of an uploaded file without control characters, or
-// "document".
-func fileName(name string) string {
-	name = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, name))
-	if r := []rune(name); len(r) > 255 {
-		name = string(r[:255])
-	}
-	if name == "" || name == "." || name == ".." {
-		return "document"
-	}
-	return name
-}
-
 // documentGet streams a document's content as the store reads it.
 func (u *UI) documentGet(c *gin.Context) {
 	err := u.Store.ReadDocument(c.Request.Context(), viewer(me(c)), c.Param("id"), c.Param("docId"),
 		func(d store.Document) io.Writer {
-			h := c.Writer.Header()
-			h.Set("Content-Type", d.ContentType)
-			h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
-			disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Name})
-			if disposition == "" {
-				disposition = "attachment"
+			for k, v := range d.DownloadHeaders() {
+				c.Header(k, v)
 			}
-			h.Set("Content-Disposition", disposition)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 			c.Status(http.StatusOK)
 			c.Writer.WriteHeaderNow()
 			return c.Writer
