@@ -2,13 +2,17 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -37,7 +41,44 @@ func browser(t *testing.T) context.Context {
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+
+	// Every page must work without JavaScript errors: any uncaught
+	// exception or console error fails the test.
+	var mu sync.Mutex
+	var jsErrors []string
+	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *cdpruntime.EventExceptionThrown:
+			jsErrors = append(jsErrors, ev.ExceptionDetails.Text)
+		case *cdpruntime.EventConsoleAPICalled:
+			if ev.Type == cdpruntime.ConsoleAPICalledTypeError {
+				jsErrors = append(jsErrors, "console.error")
+			}
+		}
+	}))
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		require.Empty(t, jsErrors, "JavaScript errors in the pages")
+	})
 	return ctx
+}
+
+// accessible checks the page's form controls all have a label, so forms
+// are usable with a screen reader and by keyboard, and that nothing is wider
+// than the window.
+func accessible(t *testing.T, ctx context.Context) {
+	t.Helper()
+	unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(
+		'input:not([type=hidden]), select, textarea')).filter(e => !(e.labels && e.labels.length) &&
+		!e.getAttribute('aria-label')).map(e => e.outerHTML)`))
+	require.NoError(t, err)
+	require.Empty(t, unlabelled, "form controls without a label")
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	require.NoError(t, err)
+	require.False(t, overflow, "the page is wider than the window")
 }
 
 // signIn fills the sign-in form and waits for what follows it: the sign-out
@@ -60,9 +101,11 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
-// screenshot keeps a picture of the page for the README.
+// screenshot checks the page (labels, width) and keeps a picture of it for
+// the README.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	accessible(t, ctx)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll("../screenshots", 0o755))
@@ -185,4 +228,41 @@ func TestTheUISpeaksRussianAndSignsOut(t *testing.T) {
 
 	signIn(t, ctx, e.URL, "ivan", "wrong", ".errors")
 	require.Contains(t, text(t, ctx, ".errors"), "Неверный логин или пароль")
+}
+
+// On a phone's width every main page still fits: tables fold into cards and
+// the charts scale.
+func TestThePagesFitAPhone(t *testing.T) {
+	e := testenv.Seeded(t)
+	for _, who := range []struct{ login, password string }{{"ivan", "demo"}, {"olga", "demo"}, {"anna", "demo"}, {"admin", "admin"}} {
+		ctx := browser(t)
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+		signIn(t, ctx, e.URL, who.login, who.password, "#signout")
+		for _, path := range []string{"/work", "/processes", "/clients", "/definitions/sales", "/organisation"} {
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(e.URL+path), chromedp.WaitVisible(chromedp.CSS("main h1"))))
+			accessible(t, ctx)
+		}
+	}
+	ctx := browser(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	signIn(t, ctx, e.URL, "ivan", "demo", "#signout")
+	require.Eventually(t, func() bool {
+		_ = chromedp.Do(ctx, chromedp.Navigate(e.URL+"/work"))
+		return strings.Contains(text(t, ctx, "main"), "Romashka")
+	}, 20*time.Second, 200*time.Millisecond)
+	openFor(t, ctx, e.URL, "Romashka")
+	accessible(t, ctx)
+	screenshot(t, ctx, "phone-work-item")
+}
+
+// The sign-in form only works from a page this site served (login CSRF).
+func TestASignInFromElsewhereIsRefused(t *testing.T) {
+	e := testenv.New(t)
+	resp, err := http.PostForm(e.URL+"/login", url.Values{"login": {"ivan"}, "password": {"demo"}, "csrf": {"guessed"}})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	for _, c := range resp.Cookies() {
+		require.NotEqual(t, "conveyor_session", c.Name, "no session is started")
+	}
 }

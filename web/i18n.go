@@ -23,6 +23,7 @@ var messages = map[string]map[string]string{
 		"state.attention": "new", "state.in_progress": "in progress", "state.done": "done", "state.cancelled": "cancelled",
 		"state.running": "running", "state.completed": "completed", "state.failed": "failed",
 		"open": "Open", "back": "Back to my work", "save": "Hand over", "note": "Note",
+		"again": "The sign-in form expired; please sign in again.",
 	},
 	"ru": {
 		"app": "Конвейер", "signin": "Войти", "signout": "Выйти", "login": "Логин", "password": "Пароль",
@@ -39,6 +40,7 @@ var messages = map[string]map[string]string{
 		"state.attention": "внимание", "state.in_progress": "в работе", "state.done": "выполнено", "state.cancelled": "отменено",
 		"state.running": "идёт", "state.completed": "завершён", "state.failed": "сбой",
 		"open": "Открыть", "back": "К моим делам", "save": "Передать", "note": "Комментарий",
+		"again": "Форма входа устарела; войдите ещё раз.",
 	},
 }
 

@@ -136,7 +136,7 @@ func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
 		return nil, false
 	}
 	for _, ch := range choices(v.Plan, w.Stage) {
-		members, err := u.members(c, ch.Team)
+		members, err := u.members(c, ch.Team, p.Client)
 		if err != nil {
 			u.fail(c, err)
 			return nil, false
@@ -170,17 +170,32 @@ func choices(plan *definitions.Plan, stage string) []choice {
 	return out
 }
 
-func (u *UI) members(c *gin.Context, team string) ([]string, error) {
+// members are the team's members the completer may name: those who may
+// see the process's client (the step refuses the others).
+func (u *UI) members(c *gin.Context, team, client string) ([]string, error) {
 	teams, err := u.Store.Teams(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
+	var eligible []string
 	for _, t := range teams {
-		if t.Name == team {
-			return t.Members, nil
+		if t.Name != team {
+			continue
+		}
+		for _, m := range t.Members {
+			err := error(nil)
+			if client != "" {
+				err = u.Store.CanSeeClient(c.Request.Context(), store.Viewer{Login: m}, client)
+			}
+			switch {
+			case err == nil:
+				eligible = append(eligible, m)
+			case !errors.Is(err, errs.ErrNotFound):
+				return nil, err
+			}
 		}
 	}
-	return nil, nil
+	return eligible, nil
 }
 
 // completePost completes the item from the form. The browser checks the
