@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"sync"
@@ -289,7 +290,7 @@ func (r *Runtime) env(t reflect.Type, data json.RawMessage, sc Scope) (any, erro
 		if !f.IsValid() || len(raw) == 0 || string(raw) == "null" {
 			return nil
 		}
-		if err := json.Unmarshal(raw, f.Addr().Interface()); err != nil {
+		if err := json.Unmarshal(integralNumbers(raw), f.Addr().Interface()); err != nil {
 			return fmt.Errorf("%s: %w", strconv.Quote(name), err)
 		}
 		return nil
@@ -309,4 +310,42 @@ func (r *Runtime) run(src string, envT reflect.Type, env any) (any, error) {
 		return nil, fmt.Errorf("expression %q was not compiled", src)
 	}
 	return expr.Run(prog, env)
+}
+
+// integralNumbers rewrites numbers such as 5.0 or 5e0, which JSON Schema
+// counts as integers, as 5, so they decode into the integer fields of an
+// expression environment. Other input comes back unchanged.
+func integralNumbers(raw json.RawMessage) json.RawMessage {
+	if !bytes.ContainsAny(raw, ".eE") {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return raw
+	}
+	out, err := json.Marshal(integral(v))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+func integral(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			v[k] = integral(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = integral(x)
+		}
+	case json.Number:
+		if f, err := v.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return json.Number(strconv.FormatInt(int64(f), 10))
+		}
+	}
+	return v
 }

@@ -142,3 +142,33 @@ ends:
 	require.NoError(t, err)
 	require.Equal(t, definitions.Assignee{Kind: definitions.AssignUser, User: "maria-deputy"}, b.Assignee)
 }
+
+func TestIntegersWrittenAsDecimalsStillDecode(t *testing.T) {
+	plan, err := definitions.Compile([]byte(`id: ints
+title: Integers
+start: a
+stages:
+  a:
+    title: A
+    assignee: {user: ivan}
+    form:
+      type: object
+      properties:
+        calls: {type: integer}
+        share: {type: number}
+    transitions:
+      - when: data.calls > 2 && data.share < 1
+        to: done
+      - to: done
+ends:
+  done: {title: Done}
+`))
+	require.NoError(t, err)
+	r, err := definitions.NewRuntime(plan)
+	require.NoError(t, err)
+	data := json.RawMessage(`{"calls": 3.0, "share": 0.5}`)
+	require.NoError(t, r.CheckData("a", data))
+	i, err := r.Choose("a", data, scope("ivan"))
+	require.NoError(t, err)
+	require.Equal(t, 0, i)
+}
