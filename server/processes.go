@@ -49,7 +49,8 @@ func dataFields(prefix string, de definitions.DataError) []FieldError {
 }
 
 func (s *Server) listProcesses(c *gin.Context) {
-	f := store.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"), Page: page(c)}
+	f := store.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
+		Sort: c.Query("sort"), Page: page(c)}
 	if o := c.Query("overdue"); o != "" {
 		b := o == "true"
 		f.Overdue = &b

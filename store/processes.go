@@ -112,7 +112,36 @@ func (s *Store) Process(ctx context.Context, id string) (Process, error) {
 type ProcessFilter struct {
 	Definition, State, Assignee, Client string
 	Overdue                             *bool
+	// Sort is -startedAt (the default: newest first), startedAt, due or
+	// -due (processes without a deadline last either way).
+	Sort string
 	Page
+}
+
+// processSorts are the orders of a process list: the key kept in the cursor
+// (as text), the order, and the comparison a keyset page continues with. A
+// missing deadline sorts as infinity.
+var processSorts = map[string]struct {
+	key          func(Process) string
+	order, after string
+}{
+	"-startedAt": {processStarted, "p.started_at DESC, p.id DESC", "(p.started_at, p.id) < ($7::timestamptz, $8)"},
+	"startedAt":  {processStarted, "p.started_at, p.id", "(p.started_at, p.id) > ($7::timestamptz, $8)"},
+	"due":        {processDue("infinity"), "coalesce(p.due, 'infinity'), p.id", "(coalesce(p.due, 'infinity'), p.id) > ($7::timestamptz, $8)"},
+	"-due":       {processDue("-infinity"), "coalesce(p.due, '-infinity') DESC, p.id DESC", "(coalesce(p.due, '-infinity'), p.id) < ($7::timestamptz, $8)"},
+}
+
+func processStarted(p Process) string { return p.StartedAt.Format(time.RFC3339Nano) }
+
+// processDue is the deadline as a cursor key, none standing as the order's
+// far end.
+func processDue(none string) func(Process) string {
+	return func(p Process) string {
+		if p.Due == nil {
+			return none
+		}
+		return p.Due.Format(time.RFC3339Nano)
+	}
 }
 
 // processVisible: an admin sees every process; others those where they or
@@ -127,6 +156,13 @@ func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) (
 	if err != nil {
 		return nil, "", err
 	}
+	if f.Sort == "" {
+		f.Sort = "-startedAt"
+	}
+	order, ok := processSorts[f.Sort]
+	if !ok {
+		return nil, "", fmt.Errorf("sort %q: %w", f.Sort, ErrBadSort)
+	}
 	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
 		SELECT `+processColumns+` FROM processes p
 		WHERE `+processVisible+`
@@ -134,16 +170,16 @@ func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) (
 		  AND ($4 = '' OR p.state = $4)
 		  AND ($5 = '' OR p.assignee = $5)
 		  AND ($6::boolean IS NULL OR p.overdue = $6)
-		  AND ($7::timestamptz IS NULL OR (p.started_at, p.id) < ($7, $8))
+		  AND ($8 = '' OR `+order.after+`)
 		  AND ($10 = '' OR p.client_id = $10)
-		ORDER BY p.started_at DESC, p.id DESC
+		ORDER BY `+order.order+`
 		LIMIT $9`,
-		viewer.Admin, viewer.Login, f.Definition, f.State, f.Assignee, f.Overdue, after.At, after.ID, f.limit()+1, f.Client)
+		viewer.Admin, viewer.Login, f.Definition, f.State, f.Assignee, f.Overdue, nullable(after.Name), after.ID, f.limit()+1, f.Client)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Process, error) { return scanProcess(r) })
 	if err != nil {
 		return nil, "", err
 	}
-	list, next := cut(list, f.limit(), func(p Process) cursor { return cursor{At: &p.StartedAt, ID: p.ID} })
+	list, next := cut(list, f.limit(), func(p Process) cursor { return cursor{Name: order.key(p), ID: p.ID} })
 	return list, next, nil
 }
 

@@ -228,3 +228,40 @@ func TestClientListsSortAndPageInEveryOrder(t *testing.T) {
 	_, _, err := s.Clients(ctx, store.Viewer{Login: "ivan"}, store.ClientFilter{Sort: "shoeSize"})
 	require.ErrorIs(t, err, store.ErrBadSort)
 }
+
+func TestProcessListsSortByStartOrDeadline(t *testing.T) {
+	ctx := store.WithActor(context.Background(), "test")
+	s := runtimeStore(t)
+	for i, id := range []string{"a", "b", "c", "d"} {
+		newProcess(t, s, id)
+		if id == "d" {
+			continue // no deadline
+		}
+		step := openStep(id, 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"})
+		due := step.Open.PlannedStart.Add(time.Duration(3-i) * time.Hour) // a latest, c earliest
+		step.Open.Due = &due
+		_, err := s.ApplyStep(ctx, step)
+		require.NoError(t, err)
+	}
+	collect := func(sort string) []string {
+		var ids []string
+		after := ""
+		for {
+			page, next, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Sort: sort, Page: store.Page{After: after, Limit: 1}})
+			require.NoError(t, err)
+			for _, p := range page {
+				ids = append(ids, p.ID)
+			}
+			if next == "" {
+				return ids
+			}
+			after = next
+		}
+	}
+	require.Equal(t, []string{"d", "c", "b", "a"}, collect(""), "newest first by default")
+	require.Equal(t, []string{"a", "b", "c", "d"}, collect("startedAt"))
+	require.Equal(t, []string{"c", "b", "a", "d"}, collect("due"), "no deadline last")
+	require.Equal(t, []string{"a", "b", "c", "d"}, collect("-due"), "no deadline last")
+	_, _, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Sort: "size"})
+	require.ErrorIs(t, err, store.ErrBadSort)
+}
