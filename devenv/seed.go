@@ -30,19 +30,24 @@ var DemoUsers = []DemoUser{
 	{store.User{Login: "anna", Name: "Anna Kuznetsova", Roles: []string{store.RoleAnalyst}}, "demo"},
 }
 
-// Seed makes the demo once: on an empty organisation it creates the demo
-// users; the example conveyor is published (a no-op when unchanged) and the
-// demo processes are started by business key, so running Seed again adds
+// Seed makes the demo once: the organisation (users, directories, grants,
+// clients) until it is complete, marked by a setting so a crash half-way
+// is finished on the next start and a finished demo is never redone; the
+// example conveyor is published (a no-op when unchanged) and the demo
+// processes are started by business key, so running Seed again adds
 // nothing.
 func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
 	ctx = store.WithActor(ctx, "system:seed")
-	n, err := st.CountUsers(ctx)
+	_, seeded, err := st.Setting(ctx, demoSeeded)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !seeded {
 		if err := seedOrganisation(ctx, st); err != nil {
 			return fmt.Errorf("seed: %w", err)
+		}
+		if err := st.SetSetting(ctx, demoSeeded, "true"); err != nil {
+			return err
 		}
 	}
 	plan, err := definitions.Compile(examples.SalesConveyor)

@@ -2,9 +2,11 @@ package devenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -51,14 +53,18 @@ var (
 	demoProcessClients = []string{"demo-romashka", "demo-vector", "demo-tverskaya"}
 )
 
-// seedOrganisation makes the demo organisation on an empty database.
+// demoSeeded is the setting that says the demo organisation is complete.
+const demoSeeded = "demo.seeded"
+
+// seedOrganisation makes the demo organisation. What exists already (from
+// a seed that was interrupted) is kept.
 func seedOrganisation(ctx context.Context, st *store.Store) error {
 	for _, u := range DemoUsers {
 		hash, err := auth.HashPassword(u.Password)
 		if err != nil {
 			return err
 		}
-		if _, err := st.CreateUser(ctx, u.User, hash); err != nil {
+		if _, err := st.CreateUser(ctx, u.User, hash); existed(err) != nil {
 			return fmt.Errorf("user %s: %w", u.Login, err)
 		}
 	}
@@ -67,7 +73,7 @@ func seedOrganisation(ctx context.Context, st *store.Store) error {
 		nodes []store.Node
 	}{{store.Segments, demoSegments}, {store.ProductGroups, demoProductGroups}} {
 		for _, n := range tree.nodes {
-			if _, err := st.CreateNode(ctx, tree.t, n); err != nil {
+			if _, err := st.CreateNode(ctx, tree.t, n); existed(err) != nil {
 				return err
 			}
 		}
@@ -78,9 +84,17 @@ func seedOrganisation(ctx context.Context, st *store.Store) error {
 		}
 	}
 	for _, c := range demoClients {
-		if _, err := st.CreateClient(ctx, c); err != nil {
+		if _, err := st.CreateClient(ctx, c); existed(err) != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// existed forgives a conflict: the row is there from an earlier try.
+func existed(err error) error {
+	if errors.Is(err, errs.ErrConflict) {
+		return nil
+	}
+	return err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/conveyorhq/conveyor/devenv"
 	"github.com/conveyorhq/conveyor/internal/testenv"
 	"github.com/conveyorhq/conveyor/store"
 )
@@ -124,4 +125,32 @@ func TestTheAccessMatrix(t *testing.T) {
 			require.Equal(t, "system:seed", en.Actor)
 		}
 	})
+}
+
+// Seeding again (every start of `conveyor dev`) adds nothing, and a seed
+// interrupted half-way is completed.
+func TestSeedingIsDoneOnceAndCompletedAfterACrash(t *testing.T) {
+	e := testenv.Seeded(t)
+	ctx := store.WithActor(t.Context(), "test")
+	admin := e.Login(t, "admin")
+	clients := listIDs(t, e, admin, "/api/v1/clients", func(c store.Client) string { return c.ID })
+	require.NoError(t, devenv.Seed(ctx, e.Store, e.Temporal))
+	require.Equal(t, clients, listIDs(t, e, admin, "/api/v1/clients", func(c store.Client) string { return c.ID }))
+	var procs struct{ Items []store.Process }
+	e.Do(t, "GET", "/api/v1/processes", admin, nil, &procs)
+	require.Len(t, procs.Items, 3)
+
+	// As if the first seed had stopped before its last client: the next one
+	// finishes the organisation.
+	_, err := e.Store.Pool().Exec(ctx, `DELETE FROM settings`)
+	require.NoError(t, err)
+	tx, err := e.Store.Pool().Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SELECT set_config('conveyor.actor', 'test', true)`)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `DELETE FROM clients WHERE id = 'demo-ural'`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, devenv.Seed(ctx, e.Store, e.Temporal))
+	require.Equal(t, clients, listIDs(t, e, admin, "/api/v1/clients", func(c store.Client) string { return c.ID }))
 }
