@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -27,12 +26,7 @@ const runDevEnv = "CONVEYOR_TEST_RUN_AS_COMMAND"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runDevEnv) == "1" {
-		err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+		os.Exit(command(os.Args[1:]))
 	}
 	pgtest.Main(m)
 }
@@ -174,4 +168,33 @@ func TestDevSurvivesKill9(t *testing.T) {
 	require.Equal(t, http.StatusOK, dev.call(t, "POST", "/api/v1/work-items/"+before[1].ID+"/complete", ivan,
 		map[string]any{"data": map[string]any{"result": "refused"}}, nil))
 	require.Len(t, dev.items(t, admin, ""), 5)
+}
+
+// TestDevStopsCleanlyOnSIGTERM: the HTTP server drains, the worker stops,
+// the embedded services shut down, the process exits 0, and everything
+// comes back on the next start.
+func TestDevStopsCleanlyOnSIGTERM(t *testing.T) {
+	dir, err := os.MkdirTemp("", "conveyor-dev-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	dataDir := filepath.Join(dir, "data")
+	httpPort, temporalPort := freePort(t), freePort(t)
+
+	dev := startDev(t, dataDir, httpPort, temporalPort)
+	token := dev.login(t, "admin", "admin")
+	require.NoError(t, dev.cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- dev.cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "exit status after SIGTERM:\n%s", dev.logs)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("conveyor dev did not stop within a minute of SIGTERM:\n%s", dev.logs)
+	}
+	_, err = net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", httpPort), time.Second)
+	require.Error(t, err, "the HTTP port is closed")
+
+	dev = startDev(t, dataDir, httpPort, temporalPort)
+	require.Len(t, dev.items(t, token, ""), 3, "the session and the demo's work survive the restart")
 }

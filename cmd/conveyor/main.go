@@ -29,19 +29,23 @@ type exitCode int
 
 func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
-func main() {
+func main() { os.Exit(command(os.Args[1:])) }
+
+// command runs one command as the binary does: SIGINT and SIGTERM cancel
+// its context, so it shuts down gracefully; it returns the exit status.
+func command(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	defer stop()
+	err := run(ctx, args, os.Stdout, os.Stderr)
 	var code exitCode
 	switch {
 	case err == nil:
+		return 0
 	case errors.As(err, &code):
-		os.Exit(int(code))
-	default:
-		fmt.Fprintln(os.Stderr, "conveyor:", err)
-		os.Exit(1)
+		return int(code)
 	}
+	fmt.Fprintln(os.Stderr, "conveyor:", err)
+	return 1
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
