@@ -22,6 +22,9 @@ func invalid(msg string, details ...any) error {
 // validateComplete refuses, before anything enters history, a completion of
 // an item that is not the open one and data that fails the stage's form.
 func (p *process) validateComplete(ctx workflow.Context, req CompleteRequest) error {
+	if _, ok := p.applied(ctx); ok {
+		return nil // a retry of a completion already applied: its answer again
+	}
 	if p.finished || p.current == nil || p.current.ID != req.ItemID || p.busy {
 		return conflict("work item " + req.ItemID + " is not open")
 	}
@@ -75,6 +78,9 @@ func (p *process) decide(ctx workflow.Context, req CompleteRequest) (definitions
 // item, opens the next and updates the read model, so the reply can name
 // the next work item.
 func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteResult, error) {
+	if res, ok := p.applied(ctx); ok {
+		return res, nil
+	}
 	// Two updates may pass validation before either runs: check again.
 	if p.finished || p.current == nil || p.current.ID != req.ItemID || p.busy {
 		return CompleteResult{}, conflict("work item " + req.ItemID + " is not open")
@@ -107,7 +113,32 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 	} else {
 		res.End, res.State = t.To, store.ProcessCompleted
 	}
+	p.remember(ctx, res)
 	return res, nil
+}
+
+// applied finds the answer to the running update if it was applied before,
+// in an earlier run of this process.
+func (p *process) applied(ctx workflow.Context) (CompleteResult, bool) {
+	info := workflow.GetCurrentUpdateInfo(ctx)
+	if info == nil {
+		return CompleteResult{}, false
+	}
+	for _, a := range p.recent {
+		if a.UpdateID == info.ID {
+			return a.Result, true
+		}
+	}
+	return CompleteResult{}, false
+}
+
+func (p *process) remember(ctx workflow.Context, res CompleteResult) {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		p.recent = append(p.recent, Applied{UpdateID: info.ID, Result: res})
+		if len(p.recent) > recentKept {
+			p.recent = p.recent[len(p.recent)-recentKept:]
+		}
+	}
 }
 
 func (p *process) validateCancel(ctx workflow.Context, _ CancelRequest) error {

@@ -40,7 +40,21 @@ type Input struct {
 	// Carried over continue-as-new; zero at the start.
 	Current *Item
 	Seq     int
+	// Recent are the last completions by update ID. Temporal dedups an
+	// update ID within a run only; carrying these lets a client's retry
+	// (same Idempotency-Key) after a continue-as-new get its first answer.
+	Recent []Applied `json:",omitempty"`
 }
+
+// Applied is a completion already applied, by its update ID.
+type Applied struct {
+	UpdateID string
+	Result   CompleteResult
+}
+
+// recentKept bounds Recent: retries come within minutes, not hundreds of
+// steps later.
+const recentKept = 20
 
 // Item is the process's open work item as the workflow knows it.
 type Item struct {
@@ -81,6 +95,7 @@ type process struct {
 	current  *Item
 	seq      int
 	busy     bool // a completion is being applied
+	recent   []Applied
 	finished bool
 	steps    int
 }
@@ -91,7 +106,7 @@ func Process(ctx workflow.Context, in Input) error {
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "BadPlan", nil)
 	}
-	p := &process{in: in, rt: rt, current: in.Current, seq: in.Seq}
+	p := &process{in: in, rt: rt, current: in.Current, seq: in.Seq, recent: in.Recent}
 	// Handlers first: updates that arrive with the first task wait for them.
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateComplete, p.complete,
 		workflow.UpdateHandlerOptions{Validator: p.validateComplete}); err != nil {
@@ -124,7 +139,7 @@ func Process(ctx workflow.Context, in Input) error {
 		return nil
 	}
 	next := p.in
-	next.Current, next.Seq = p.current, p.seq
+	next.Current, next.Seq, next.Recent = p.current, p.seq, p.recent
 	return workflow.NewContinueAsNewError(ctx, ProcessWorkflow, next)
 }
 

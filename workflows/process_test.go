@@ -620,3 +620,41 @@ func TestACallBackPlannedInThePastIsOverdueAtOnce(t *testing.T) {
 	f := h.fake.snapshot()
 	require.Equal(t, []overdueCall{{ItemID: pid + ".2", At: at(time.Hour)}}, f.overdue)
 }
+
+// A client retrying a completion (the same update ID, the API's
+// Idempotency-Key) after the process continued as new gets the first answer
+// again, and nothing is applied twice.
+func TestARetriedCompletionAfterContinueAsNewGetsItsFirstAnswer(t *testing.T) {
+	h := newHarness(t)
+	in := h.input()
+	in.Current = &workflows.Item{ID: pid + ".7", Seq: 7, Stage: "cold_call", Assignee: "ivan"}
+	in.Seq = 7
+	first := workflows.CompleteResult{State: store.ProcessRunning, Next: []store.WorkItem{{ID: pid + ".7", Seq: 7}}}
+	in.Recent = []workflows.Applied{{UpdateID: "key-1", Result: first}}
+
+	retried := &outcome{}
+	fresh := &outcome{}
+	h.env.RegisterDelayedCallback(func() {
+		retried.sent = true
+		h.env.UpdateWorkflow(workflows.UpdateComplete, "key-1", &testsuite.TestUpdateCallback{
+			OnAccept:   func() { retried.accepted = true },
+			OnReject:   func(err error) { retried.rejected, retried.rejectErr = true, err },
+			OnComplete: func(res any, err error) { retried.completed, retried.result, retried.err = true, res, err },
+		}, workflows.CompleteRequest{ItemID: pid + ".6", Data: json.RawMessage(`{"result":"call_back"}`), By: "ivan"})
+	}, time.Minute)
+	h.env.RegisterDelayedCallback(func() {
+		fresh.sent = true
+		h.env.UpdateWorkflow(workflows.UpdateComplete, "key-2", &testsuite.TestUpdateCallback{
+			OnAccept:   func() { fresh.accepted = true },
+			OnReject:   func(err error) { fresh.rejected, fresh.rejectErr = true, err },
+			OnComplete: func(res any, err error) { fresh.completed, fresh.result, fresh.err = true, res, err },
+		}, workflows.CompleteRequest{ItemID: pid + ".6", Data: json.RawMessage(`{"result":"call_back"}`), By: "ivan"})
+	}, 2*time.Minute)
+	cancel := h.cancelAt(3 * time.Minute)
+	h.env.ExecuteWorkflow(workflows.ProcessWorkflow, in)
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.Equal(t, first, completeResult(t, retried), "the retry gets the first answer")
+	rejectedWith(t, fresh, activities.TypeConflict)
+	succeeded(t, cancel)
+	require.Empty(t, h.fake.snapshot().steps, "nothing was applied again")
+}
