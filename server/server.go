@@ -26,6 +26,8 @@ type Server struct {
 	Log      *slog.Logger
 	TokenTTL time.Duration
 	Metrics  *Metrics
+	// Location is the web UI's time zone (nil: UTC).
+	Location *time.Location
 
 	limits *loginLimits
 }
@@ -101,7 +103,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/audit", s.listAudit)
 	s.cardRoutes(authed)
 
-	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Log: s.Log, SignIn: s.SignIn}
+	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Log: s.Log, SignIn: s.SignIn, Location: s.Location}
 	ui.Register(r)
 	return r
 }

@@ -200,7 +200,15 @@ func TestAClientTravelsTheConveyorByClicking(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("#processes")),
 	))
 	require.Contains(t, text(t, olga, "#processes"), "completed")
+	require.NoError(t, chromedp.Do(olga,
+		chromedp.Navigate(base+"/processes?sort=due"),
+		chromedp.WaitVisible(chromedp.ID("processes")),
+	))
 	screenshot(t, olga, "processes")
+	require.NoError(t, chromedp.Do(olga,
+		chromedp.Navigate(base+"/processes?state=completed"),
+		chromedp.WaitVisible(chromedp.ID("processes")),
+	))
 	require.NoError(t, chromedp.Do(olga,
 		chromedp.Click(chromedp.CSS(`#processes tbody a`)),
 		chromedp.WaitVisible(chromedp.CSS("#gantt svg")),

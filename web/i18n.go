@@ -24,6 +24,8 @@ var messages = map[string]map[string]string{
 		"state.running": "running", "state.completed": "completed", "state.failed": "failed",
 		"open": "Open", "back": "Back to my work", "save": "Hand over", "note": "Note",
 		"again": "The sign-in form expired; please sign in again.",
+		"sort":  "Order", "sort.-startedAt": "newest first", "sort.startedAt": "oldest first",
+		"sort.due": "deadline soonest", "sort.-due": "deadline latest",
 	},
 	"ru": {
 		"app": "Конвейер", "signin": "Войти", "signout": "Выйти", "login": "Логин", "password": "Пароль",
@@ -41,6 +43,8 @@ var messages = map[string]map[string]string{
 		"state.running": "идёт", "state.completed": "завершён", "state.failed": "сбой",
 		"open": "Открыть", "back": "К моим делам", "save": "Передать", "note": "Комментарий",
 		"again": "Форма входа устарела; войдите ещё раз.",
+		"sort":  "Порядок", "sort.-startedAt": "сначала новые", "sort.startedAt": "сначала старые",
+		"sort.due": "ближайший срок", "sort.-due": "дальний срок",
 	},
 }
 

@@ -15,11 +15,11 @@ import (
 )
 
 type processListPage struct {
-	Items                                []store.Process
-	Next                                 string
-	Definition, State, Assignee, Overdue string
-	Definitions                          []store.Version
-	Users                                []store.User
+	Items                                      []store.Process
+	Next                                       string
+	Definition, State, Assignee, Overdue, Sort string
+	Definitions                                []store.Version
+	Users                                      []store.User
 }
 
 // processList is the supervisors' table: every visible process with its
@@ -27,20 +27,21 @@ type processListPage struct {
 func (u *UI) processList(c *gin.Context) {
 	ctx := c.Request.Context()
 	f := store.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
-		Page: store.Page{After: c.Query("after"), Limit: 50}}
+		Sort: c.Query("sort"), Page: store.Page{After: c.Query("after"), Limit: 50}}
 	if c.Query("overdue") == "true" {
 		t := true
 		f.Overdue = &t
 	}
 	items, next, err := u.Store.Processes(ctx, viewer(me(c)), f)
-	if errors.Is(err, store.ErrBadCursor) {
+	if errors.Is(err, store.ErrBadCursor) || errors.Is(err, store.ErrBadSort) {
 		err = errs.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	page := processListPage{Items: items, Definition: f.Definition, State: f.State, Assignee: f.Assignee, Overdue: c.Query("overdue")}
+	page := processListPage{Items: items, Definition: f.Definition, State: f.State, Assignee: f.Assignee,
+		Overdue: c.Query("overdue"), Sort: f.Sort}
 	if next != "" {
 		q := c.Request.URL.Query()
 		q.Set("after", next)

@@ -45,6 +45,8 @@ func TestLongRunningCommandsSayWhatIsMissing(t *testing.T) {
 	}
 	_, _, err := runCLI(t, "server", "--database-url", "postgres://x", "--log-level", "loud")
 	require.ErrorContains(t, err, "--log-level must be")
+	_, _, err = runCLI(t, "server", "--database-url", "postgres://x", "--time-zone", "Mars/Olympus")
+	require.ErrorContains(t, err, "--time-zone")
 	_, stderr, err := runCLI(t, "server", "--no-such-flag")
 	require.Equal(t, exitCode(2), err)
 	require.True(t, strings.Contains(stderr, "no-such-flag"))

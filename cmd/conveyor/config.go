@@ -24,6 +24,7 @@ type config struct {
 	TemporalPort      int    // dev: the embedded Temporal frontend's port
 	LogLevel          string
 	LogFormat         string
+	TimeZone          string // the web UI shows and reads times in it
 }
 
 func defaultConfig() config {
@@ -37,6 +38,7 @@ func defaultConfig() config {
 		TemporalPort:      7233,
 		LogLevel:          env("CONVEYOR_LOG_LEVEL", "info"),
 		LogFormat:         env("CONVEYOR_LOG_FORMAT", "text"),
+		TimeZone:          env("CONVEYOR_TIME_ZONE", "Local"),
 	}
 	if v, err := time.ParseDuration(os.Getenv("CONVEYOR_TOKEN_TTL")); err == nil {
 		c.TokenTTL = v
@@ -66,6 +68,7 @@ func (c *config) register(fs *flag.FlagSet, groups int) {
 	if groups&flagHTTP != 0 {
 		fs.StringVar(&c.HTTPAddr, "http", c.HTTPAddr, "HTTP listen address (CONVEYOR_HTTP_ADDR)")
 		fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of API tokens (CONVEYOR_TOKEN_TTL)")
+		fs.StringVar(&c.TimeZone, "time-zone", c.TimeZone, "time zone of the web UI, e.g. Europe/Moscow (CONVEYOR_TIME_ZONE)")
 	}
 	if groups&flagDB != 0 {
 		fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
@@ -93,6 +96,9 @@ func (c config) Validate(groups int) error {
 	}
 	if groups&flagHTTP != 0 && c.TokenTTL <= 0 {
 		problems = append(problems, errors.New("--token-ttl must be positive"))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); groups&flagHTTP != 0 && err != nil {
+		problems = append(problems, fmt.Errorf("--time-zone: %w", err))
 	}
 	if _, err := c.level(); err != nil {
 		problems = append(problems, err)

@@ -29,7 +29,8 @@ func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger)
 // serveHTTP serves the API until ctx ends, then drains in-flight requests.
 // ready, when given, receives the bound address.
 func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Client, log *slog.Logger, ready func(addr string)) error {
-	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st)}
+	loc, _ := time.LoadLocation(cfg.TimeZone) // checked by Validate
+	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st), Location: loc}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
