@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/web/svg"
 )
 
 // Geometry, in viewBox units; the SVG scales to its container's width.
@@ -106,11 +107,11 @@ type edge struct {
 // Render draws p. A nil plan gives a small SVG saying so.
 func Render(p *definitions.Plan) string {
 	if p == nil {
-		var w svgWriter
-		w.open(480, 48, "No plan", "conveyor-diagram")
-		w.title("No plan")
-		w.raw(fmt.Sprintf(`<text x="12" y="30" font-size="14" fill="%s">No plan</text>`, mutedColor))
-		return w.close()
+		var w svg.Writer
+		w.Open(480, 48, "No plan", "conveyor-diagram")
+		w.Title("No plan")
+		w.Raw(fmt.Sprintf(`<text x="12" y="30" font-size="14" fill="%s">No plan</text>`, mutedColor))
+		return w.Close()
 	}
 	d := layout(p)
 	return d.draw()
@@ -397,24 +398,24 @@ func (d *diagram) draw() string {
 	if title == "" {
 		title = p.ID
 	}
-	var w svgWriter
-	w.open(d.width, d.height, "Conveyor diagram: "+title, "conveyor-diagram")
-	w.title(title)
-	w.raw(`<desc>` + esc(d.describe()) + `</desc>`)
-	w.raw(fmt.Sprintf(`<defs><marker id="%s" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,1 L9,5 L0,9 z" fill="%s"/></marker></defs>`,
-		esc(d.markerID), edgeColor))
-	w.raw(fmt.Sprintf(`<text x="12" y="26" font-size="16" font-weight="700" fill="%s">%s</text>`, textColor, esc(cut(title, 80))))
+	var w svg.Writer
+	w.Open(d.width, d.height, "Conveyor diagram: "+title, "conveyor-diagram")
+	w.Title(title)
+	w.Raw(`<desc>` + svg.Esc(d.describe()) + `</desc>`)
+	w.Raw(fmt.Sprintf(`<defs><marker id="%s" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,1 L9,5 L0,9 z" fill="%s"/></marker></defs>`,
+		svg.Esc(d.markerID), edgeColor))
+	w.Raw(fmt.Sprintf(`<text x="12" y="26" font-size="16" font-weight="700" fill="%s">%s</text>`, textColor, svg.Esc(cut(title, 80))))
 
 	// Start marker.
 	if d.start != nil {
 		y := d.startPort.y
 		cx := d.start.x - 76
-		w.raw(`<g class="start">`)
-		w.title("Start: " + d.start.id)
-		w.raw(fmt.Sprintf(`<circle cx="%s" cy="%s" r="9" fill="%s"/>`, num(cx), num(y), startColor))
-		w.raw(fmt.Sprintf(`<path class="start-edge" d="M%s,%s H%s" fill="none" stroke="%s" stroke-width="1.5" marker-end="url(#%s)"/>`,
-			num(cx+9), num(y), num(d.start.x), edgeColor, esc(d.markerID)))
-		w.raw(`</g>`)
+		w.Raw(`<g class="start">`)
+		w.Title("Start: " + d.start.id)
+		w.Raw(fmt.Sprintf(`<circle cx="%s" cy="%s" r="9" fill="%s"/>`, svg.Num(cx), svg.Num(y), startColor))
+		w.Raw(fmt.Sprintf(`<path class="start-edge" d="M%s,%s H%s" fill="none" stroke="%s" stroke-width="1.5" marker-end="url(#%s)"/>`,
+			svg.Num(cx+9), svg.Num(y), svg.Num(d.start.x), edgeColor, svg.Esc(d.markerID)))
+		w.Raw(`</g>`)
 	}
 
 	// Nodes.
@@ -427,21 +428,21 @@ func (d *diagram) draw() string {
 	}
 
 	// Edges, then every label over them.
-	w.raw(`<g class="transitions">`)
+	w.Raw(`<g class="transitions">`)
 	for _, e := range d.edges {
-		w.raw(fmt.Sprintf(`<g class="transition" data-from="%s" data-to="%s">`, esc(e.from.id), esc(e.to.id)))
-		w.title(e.from.id + " → " + e.to.id + ": " + e.summary)
-		w.raw(fmt.Sprintf(`<path class="edge" d="%s" fill="none" stroke="%s" stroke-width="1.5" marker-end="url(#%s)"/>`,
-			d.path(e), edgeColor, esc(d.markerID)))
-		w.raw(`</g>`)
+		w.Raw(fmt.Sprintf(`<g class="transition" data-from="%s" data-to="%s">`, svg.Esc(e.from.id), svg.Esc(e.to.id)))
+		w.Title(e.from.id + " → " + e.to.id + ": " + e.summary)
+		w.Raw(fmt.Sprintf(`<path class="edge" d="%s" fill="none" stroke="%s" stroke-width="1.5" marker-end="url(#%s)"/>`,
+			d.path(e), edgeColor, svg.Esc(d.markerID)))
+		w.Raw(`</g>`)
 	}
-	w.raw(`</g>`)
-	w.raw(fmt.Sprintf(`<g class="edge-labels" font-size="11" fill="%s" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">`, labelColor))
+	w.Raw(`</g>`)
+	w.Raw(fmt.Sprintf(`<g class="edge-labels" font-size="11" fill="%s" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">`, labelColor))
 	for _, e := range d.edges {
 		d.drawLabel(&w, e)
 	}
-	w.raw(`</g>`)
-	return w.close()
+	w.Raw(`</g>`)
+	return w.Close()
 }
 
 func (d *diagram) describe() string {
@@ -474,39 +475,39 @@ func (d *diagram) describe() string {
 	return b.String()
 }
 
-func (d *diagram) drawStage(w *svgWriter, n *node) {
+func (d *diagram) drawStage(w *svg.Writer, n *node) {
 	st := n.stage
 	who := assigneeSummary(st.Assignee)
 	detail := n.id
 	if st.Due > 0 {
 		detail += " · due " + formatDuration(time.Duration(st.Due))
 	}
-	w.raw(fmt.Sprintf(`<g class="stage" data-id="%s">`, esc(n.id)))
-	w.title(n.title + " (" + detail + "): " + who)
-	w.raw(fmt.Sprintf(`<rect x="%s" y="%s" width="%s" height="%s" rx="10" fill="%s" stroke="%s" stroke-width="1.5"/>`,
-		num(n.x), num(n.y), num(n.w), num(n.h), stageFill, stageStroke))
-	w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="14" font-weight="600" fill="%s">%s</text>`,
-		num(n.x+12), num(n.y+24), textColor, esc(cut(n.title, 24))))
-	w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" fill="%s">%s</text>`,
-		num(n.x+12), num(n.y+42), mutedColor, esc(cut(detail, 30))))
-	w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" fill="%s">%s</text>`,
-		num(n.x+12), num(n.y+60), textColor, esc(cut(who, 33))))
-	w.raw(`</g>`)
+	w.Raw(fmt.Sprintf(`<g class="stage" data-id="%s">`, svg.Esc(n.id)))
+	w.Title(n.title + " (" + detail + "): " + who)
+	w.Raw(fmt.Sprintf(`<rect x="%s" y="%s" width="%s" height="%s" rx="10" fill="%s" stroke="%s" stroke-width="1.5"/>`,
+		svg.Num(n.x), svg.Num(n.y), svg.Num(n.w), svg.Num(n.h), stageFill, stageStroke))
+	w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="14" font-weight="600" fill="%s">%s</text>`,
+		svg.Num(n.x+12), svg.Num(n.y+24), textColor, svg.Esc(cut(n.title, 24))))
+	w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" fill="%s">%s</text>`,
+		svg.Num(n.x+12), svg.Num(n.y+42), mutedColor, svg.Esc(cut(detail, 30))))
+	w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" fill="%s">%s</text>`,
+		svg.Num(n.x+12), svg.Num(n.y+60), textColor, svg.Esc(cut(who, 33))))
+	w.Raw(`</g>`)
 }
 
-func (d *diagram) drawEnd(w *svgWriter, n *node) {
-	w.raw(fmt.Sprintf(`<g class="end" data-id="%s">`, esc(n.id)))
-	w.title("End: " + n.title + " (" + n.id + ")")
-	w.raw(fmt.Sprintf(`<rect x="%s" y="%s" width="%s" height="%s" rx="%s" fill="%s" stroke="%s" stroke-width="1.5"/>`,
-		num(n.x), num(n.y), num(n.w), num(n.h), num(n.h/2), endFill, endStroke))
-	w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="13" font-weight="600" fill="%s" text-anchor="middle">%s</text>`,
-		num(n.cx()), num(n.cy()+4.5), textColor, esc(cut(n.title, 18))))
-	w.raw(`</g>`)
+func (d *diagram) drawEnd(w *svg.Writer, n *node) {
+	w.Raw(fmt.Sprintf(`<g class="end" data-id="%s">`, svg.Esc(n.id)))
+	w.Title("End: " + n.title + " (" + n.id + ")")
+	w.Raw(fmt.Sprintf(`<rect x="%s" y="%s" width="%s" height="%s" rx="%s" fill="%s" stroke="%s" stroke-width="1.5"/>`,
+		svg.Num(n.x), svg.Num(n.y), svg.Num(n.w), svg.Num(n.h), svg.Num(n.h/2), endFill, endStroke))
+	w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="13" font-weight="600" fill="%s" text-anchor="middle">%s</text>`,
+		svg.Num(n.cx()), svg.Num(n.cy()+4.5), textColor, svg.Esc(cut(n.title, 18))))
+	w.Raw(`</g>`)
 }
 
 // path is an edge's SVG path data.
 func (d *diagram) path(e *edge) string {
-	f := func(v float64) string { return num(v) }
+	f := func(v float64) string { return svg.Num(v) }
 	switch e.kind {
 	case selfLoop:
 		n := e.from
@@ -543,7 +544,7 @@ func (d *diagram) path(e *edge) string {
 
 // drawLabel writes an edge's label lines; (x, y) is the last line's
 // baseline.
-func (d *diagram) drawLabel(w *svgWriter, e *edge) {
+func (d *diagram) drawLabel(w *svg.Writer, e *edge) {
 	var x, y float64
 	anchor := "middle"
 	switch e.kind {
@@ -572,17 +573,17 @@ func (d *diagram) drawLabel(w *svgWriter, e *edge) {
 	if anchor == "start" {
 		bx = x - 3
 	}
-	w.raw(fmt.Sprintf(`<rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="#ffffff" fill-opacity="0.9" stroke="none"/>`,
-		num(bx), num(y0-lineH+2), num(bw), num(float64(len(e.label))*lineH+2)))
-	w.raw(fmt.Sprintf(`<text x="%s" y="%s" text-anchor="%s">`, num(x), num(y0), anchor))
+	w.Raw(fmt.Sprintf(`<rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="#ffffff" fill-opacity="0.9" stroke="none"/>`,
+		svg.Num(bx), svg.Num(y0-lineH+2), svg.Num(bw), svg.Num(float64(len(e.label))*lineH+2)))
+	w.Raw(fmt.Sprintf(`<text x="%s" y="%s" text-anchor="%s">`, svg.Num(x), svg.Num(y0), anchor))
 	for i, l := range e.label {
 		dy := "0"
 		if i > 0 {
-			dy = num(lineH)
+			dy = svg.Num(lineH)
 		}
-		w.raw(fmt.Sprintf(`<tspan x="%s" dy="%s">%s</tspan>`, num(x), dy, esc(l)))
+		w.Raw(fmt.Sprintf(`<tspan x="%s" dy="%s">%s</tspan>`, svg.Num(x), dy, svg.Esc(l)))
 	}
-	w.raw(`</text>`)
+	w.Raw(`</text>`)
 }
 
 // edgeLabel is a transition's label in full and wrapped into lines: its

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/conveyorhq/conveyor/web/svg"
 )
 
 // Bar is one row of the chart: one stage's work item.
@@ -124,25 +126,25 @@ func Render(bars []Bar, now time.Time, lang string) string {
 
 	height := rowTop + float64(len(rows))*rowHeight + footer
 	label := tx.title + ", " + tx.stages(len(rows))
-	var w svgWriter
-	w.open(width, height, label, "gantt")
-	w.title(label)
+	var w svg.Writer
+	w.Open(width, height, label, "gantt")
+	w.Title(label)
 
 	// Rows' stripes first, under the grid.
 	for i := range rows {
 		if i%2 == 1 {
-			w.raw(fmt.Sprintf(`<rect x="0" y="%s" width="%s" height="%s" fill="%s"/>`,
-				num(rowTop+float64(i)*rowHeight), num(width), num(rowHeight), stripeColor))
+			w.Raw(fmt.Sprintf(`<rect x="0" y="%s" width="%s" height="%s" fill="%s"/>`,
+				svg.Num(rowTop+float64(i)*rowHeight), svg.Num(width), svg.Num(rowHeight), stripeColor))
 		}
 	}
 
 	// Axis, grid and tick labels.
 	bottom := rowTop + float64(len(rows))*rowHeight
-	w.raw(`<g class="axis">`)
+	w.Raw(`<g class="axis">`)
 	for _, t := range ticks(from, to) {
 		x := sc.x(t.at)
-		w.raw(fmt.Sprintf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
-			num(x), num(axisY), num(x), num(bottom), gridColor))
+		w.Raw(fmt.Sprintf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
+			svg.Num(x), svg.Num(axisY), svg.Num(x), svg.Num(bottom), gridColor))
 		if !t.label {
 			continue
 		}
@@ -152,12 +154,12 @@ func Render(bars []Bar, now time.Time, lang string) string {
 		} else if chartRight-x < 20 {
 			anchor = "end"
 		}
-		w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" fill="%s" text-anchor="%s">%s</text>`,
-			num(x), num(axisY-8), mutedTextColor, anchor, esc(t.at.Format(tickFormat(from, to, tx)))))
+		w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" fill="%s" text-anchor="%s">%s</text>`,
+			svg.Num(x), svg.Num(axisY-8), mutedTextColor, anchor, svg.Esc(t.at.Format(tickFormat(from, to, tx)))))
 	}
-	w.raw(fmt.Sprintf(`<line class="axis-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
-		num(chartLeft), num(axisY), num(chartRight), num(axisY), mutedTextColor))
-	w.raw(`</g>`)
+	w.Raw(fmt.Sprintf(`<line class="axis-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
+		svg.Num(chartLeft), svg.Num(axisY), svg.Num(chartRight), svg.Num(axisY), mutedTextColor))
+	w.Raw(`</g>`)
 
 	for i, r := range rows {
 		drawRow(&w, r, i, sc, now, tx)
@@ -165,18 +167,18 @@ func Render(bars []Bar, now time.Time, lang string) string {
 
 	// Today: a line across the rows, labelled under them.
 	x := sc.x(now)
-	w.raw(fmt.Sprintf(`<g class="today"><line class="today-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="4 3"/>`,
-		num(x), num(axisY), num(x), num(bottom+4), TodayColor))
+	w.Raw(fmt.Sprintf(`<g class="today"><line class="today-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="4 3"/>`,
+		svg.Num(x), svg.Num(axisY), svg.Num(x), svg.Num(bottom+4), TodayColor))
 	anchor := "middle"
 	if x-chartLeft < 30 {
 		anchor = "start"
 	} else if chartRight-x < 30 {
 		anchor = "end"
 	}
-	w.raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="12" font-weight="600" fill="%s" text-anchor="%s">%s</text></g>`,
-		num(x), num(bottom+18), TodayColor, anchor, esc(tx.today)))
+	w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="12" font-weight="600" fill="%s" text-anchor="%s">%s</text></g>`,
+		svg.Num(x), svg.Num(bottom+18), TodayColor, anchor, svg.Esc(tx.today)))
 
-	return w.close()
+	return w.Close()
 }
 
 // row is a bar resolved against now.
@@ -214,17 +216,17 @@ func makeRow(b Bar, now time.Time) row {
 	return r
 }
 
-func drawRow(w *svgWriter, r row, i int, sc scale, now time.Time, tx texts) {
+func drawRow(w *svg.Writer, r row, i int, sc scale, now time.Time, tx texts) {
 	y := rowTop + float64(i)*rowHeight
-	w.raw(`<g class="row">`)
-	w.title(rowSummary(r, tx))
+	w.Raw(`<g class="row">`)
+	w.Title(rowSummary(r, tx))
 
 	// Label and assignee on the left.
-	w.raw(fmt.Sprintf(`<text x="12" y="%s" font-size="13" font-weight="600" fill="%s">%s</text>`,
-		num(y+17), textColor, esc(cut(r.Label, maxLabelLen))))
+	w.Raw(fmt.Sprintf(`<text x="12" y="%s" font-size="13" font-weight="600" fill="%s">%s</text>`,
+		svg.Num(y+17), textColor, svg.Esc(cut(r.Label, maxLabelLen))))
 	if r.Assignee != "" {
-		w.raw(fmt.Sprintf(`<text x="12" y="%s" font-size="11" fill="%s">%s</text>`,
-			num(y+32), mutedTextColor, esc(cut(r.Assignee, maxLabelLen+4))))
+		w.Raw(fmt.Sprintf(`<text x="12" y="%s" font-size="11" fill="%s">%s</text>`,
+			svg.Num(y+32), mutedTextColor, svg.Esc(cut(r.Assignee, maxLabelLen+4))))
 	}
 
 	// Planned: light, full row height; dashed when there is no due date.
@@ -235,13 +237,13 @@ func drawRow(w *svgWriter, r row, i int, sc scale, now time.Time, tx texts) {
 		dash = ` stroke-dasharray="4 3"`
 		stroke = undueStroke
 	}
-	w.raw(fmt.Sprintf(`<rect class="planned" x="%s" y="%s" width="%s" height="24" rx="3" fill="%s" stroke="%s" stroke-width="1"%s/>`,
-		num(px1), num(y+8), num(math.Max(px2-px1, 2)), plannedFill, stroke, dash))
+	w.Raw(fmt.Sprintf(`<rect class="planned" x="%s" y="%s" width="%s" height="24" rx="3" fill="%s" stroke="%s" stroke-width="1"%s/>`,
+		svg.Num(px1), svg.Num(y+8), svg.Num(math.Max(px2-px1, 2)), plannedFill, stroke, dash))
 
 	// Actual: solid, narrower, on top; none yet for a stage that waits for
 	// its planned start (unless it is somehow overdue already).
 	if r.Started == nil && r.Completed == nil && now.Before(r.planStart) && !r.late {
-		w.raw(`</g>`)
+		w.Raw(`</g>`)
 		return
 	}
 	ax1, ax2 := sc.x(r.actStart), sc.x(r.actEnd)
@@ -252,9 +254,9 @@ func drawRow(w *svgWriter, r row, i int, sc scale, now time.Time, tx texts) {
 	case r.Completed != nil:
 		fill = DoneColor
 	}
-	w.raw(fmt.Sprintf(`<rect class="actual" x="%s" y="%s" width="%s" height="12" rx="2" fill="%s"/>`,
-		num(ax1), num(y+14), num(math.Max(ax2-ax1, 3)), fill))
-	w.raw(`</g>`)
+	w.Raw(fmt.Sprintf(`<rect class="actual" x="%s" y="%s" width="%s" height="12" rx="2" fill="%s"/>`,
+		svg.Num(ax1), svg.Num(y+14), svg.Num(math.Max(ax2-ax1, 3)), fill))
+	w.Raw(`</g>`)
 }
 
 // rowSummary is the row's tooltip: every date in words.
@@ -283,12 +285,12 @@ func rowSummary(r row, tx texts) string {
 }
 
 func renderEmpty(tx texts) string {
-	var w svgWriter
+	var w svg.Writer
 	// As wide as a chart, so it reads at the size a chart's labels do.
-	w.open(width, 48, tx.title+": "+tx.noStages, "gantt gantt-empty")
-	w.title(tx.title + ": " + tx.noStages)
-	w.raw(fmt.Sprintf(`<text x="12" y="30" font-size="14" fill="%s">%s</text>`, mutedTextColor, esc(tx.noStages)))
-	return w.close()
+	w.Open(width, 48, tx.title+": "+tx.noStages, "gantt gantt-empty")
+	w.Title(tx.title + ": " + tx.noStages)
+	w.Raw(fmt.Sprintf(`<text x="12" y="30" font-size="14" fill="%s">%s</text>`, mutedTextColor, svg.Esc(tx.noStages)))
+	return w.Close()
 }
 
 // scale maps times in [from, to] onto the axis.
