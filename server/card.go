@@ -17,6 +17,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/identifiers"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/web"
 )
 
 // The client card. Everything under /clients/{id} is served to whoever may
@@ -473,25 +474,9 @@ func (s *Server) uploadDocument(c *gin.Context) {
 // downloadDocument streams a document's content as it is read from the
 // store.
 func (s *Server) downloadDocument(c *gin.Context) {
-	err := s.Store.ReadDocument(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("docId"),
-		func(d store.Document) io.Writer {
-			for k, v := range d.DownloadHeaders() {
-				c.Header(k, v)
-			}
-			c.Status(http.StatusOK)
-			c.Writer.WriteHeaderNow()
-			return c.Writer
-		})
-	if err == nil {
-		return
+	if err := web.SendDocument(c, s.Store, viewer(currentUser(c)), s.Log); err != nil {
+		s.fail(c, err)
 	}
-	if c.Writer.Written() {
-		// Too late for a problem: the short body tells the client.
-		s.Log.ErrorContext(c.Request.Context(), "document download failed", "document", c.Param("docId"), "error", err)
-		c.Abort()
-		return
-	}
-	s.fail(c, err)
 }
 
 func (s *Server) deleteDocument(c *gin.Context) {

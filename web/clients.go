@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -995,7 +996,17 @@ func (u *UI) documentPost(c *gin.Context) {
 
 // documentGet streams a document's content as the store reads it.
 func (u *UI) documentGet(c *gin.Context) {
-	err := u.Store.ReadDocument(c.Request.Context(), viewer(me(c)), c.Param("id"), c.Param("docId"),
+	if err := SendDocument(c, u.Store, viewer(me(c)), u.Log); err != nil {
+		u.fail(c, err)
+	}
+}
+
+// SendDocument streams the document of the request's path (:id, :docId) as
+// an attachment, as the store reads it, for the UI and the API alike. An
+// error before the first byte comes back for the caller to report; one
+// after it can only cut the body short, and is logged.
+func SendDocument(c *gin.Context, st *store.Store, v store.Viewer, log *slog.Logger) error {
+	err := st.ReadDocument(c.Request.Context(), v, c.Param("id"), c.Param("docId"),
 		func(d store.Document) io.Writer {
 			for k, v := range d.DownloadHeaders() {
 				c.Header(k, v)
@@ -1004,13 +1015,10 @@ func (u *UI) documentGet(c *gin.Context) {
 			c.Writer.WriteHeaderNow()
 			return c.Writer
 		})
-	if err == nil {
-		return
-	}
-	if c.Writer.Written() {
-		u.Log.ErrorContext(c.Request.Context(), "document download failed", "document", c.Param("docId"), "error", err)
+	if err != nil && c.Writer.Written() {
+		log.ErrorContext(c.Request.Context(), "document download failed", "document", c.Param("docId"), "error", err)
 		c.Abort()
-		return
+		return nil
 	}
-	u.fail(c, err)
+	return err
 }
