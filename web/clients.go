@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -951,18 +953,21 @@ func (u *UI) documentPost(c *gin.Context) {
 	}
 	bad := fieldErrors{}
 	refuse := func(msg string) { bad["file"] = msg; u.refuseCard(c, "documents", nil, bad, nil, nil) }
-	fh, err := c.FormFile("file")
+	// The whole request may be a little larger than the file (the token,
+	// the part headers); the store stops at the file's limit.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxDocumentSize+64<<10)
+	parts, err := c.Request.MultipartReader()
 	if err != nil {
 		refuse(translate(lang, "cl.e.file"))
 		return
 	}
-	if fh.Size > maxDocumentSize {
-		refuse(translate(lang, "cl.e.big"))
+	if !uploadCSRF(c, parts) {
+		c.AbortWithStatus(http.StatusForbidden)
 		return
 	}
-	f, err := fh.Open()
-	if err != nil {
-		u.fail(c, err)
+	f, err := parts.NextPart()
+	if err != nil || f.FormName() != "file" {
+		refuse(translate(lang, "cl.e.file"))
 		return
 	}
 	defer f.Close()
@@ -982,10 +987,11 @@ func (u *UI) documentPost(c *gin.Context) {
 		refuse(fmt.Sprintf(translate(lang, "cl.e.type"), contentType))
 		return
 	}
-	_, err = u.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: store.DocumentName(fh.Filename), ContentType: contentType},
+	_, err = u.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: store.DocumentName(f.FileName()), ContentType: contentType},
 		io.MultiReader(bytes.NewReader(head), f), maxDocumentSize)
+	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, store.ErrTooLarge):
+	case errors.Is(err, store.ErrTooLarge) || errors.As(err, &tooBig):
 		refuse(translate(lang, "cl.e.big"))
 	case err != nil:
 		u.fail(c, err)
@@ -1021,4 +1027,21 @@ func SendDocument(c *gin.Context, st *store.Store, v store.Viewer, log *slog.Log
 		return nil
 	}
 	return err
+}
+
+// documentUploadPath is the route whose uploads check their CSRF token in
+// the handler, from the form's first part (see session).
+const documentUploadPath = "/clients/:id/documents"
+
+// uploadCSRF reads the upload form's first part, which must be the session's
+// CSRF token (the form puts it before the file).
+func uploadCSRF(c *gin.Context, parts *multipart.Reader) bool {
+	p, err := parts.NextPart()
+	if err != nil || p.FormName() != "csrf" {
+		return false
+	}
+	defer p.Close()
+	token, err := io.ReadAll(io.LimitReader(p, 256))
+	want := csrfToken(c.GetString(tokenKey))
+	return err == nil && subtle.ConstantTimeCompare(token, []byte(want)) == 1
 }
