@@ -14,6 +14,10 @@ import (
 const installHint = "install the PostgreSQL server binaries (Debian/Ubuntu: `apt-get install postgresql`; " +
 	"macOS: `brew install postgresql`) or set DATABASE_URL to use an existing server"
 
+// debianBinDirs is where Debian and Ubuntu keep the server binaries, one
+// directory per major version.
+var debianBinDirs = "/usr/lib/postgresql/*/bin"
+
 // findBinDir returns the directory holding both initdb and postgres.
 //
 // PATH wins so a user can pin a version; otherwise we fall back to the
@@ -30,7 +34,7 @@ func findBinDir() (string, error) {
 		}
 	}
 
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	dirs, _ := filepath.Glob(debianBinDirs)
 	best, bestVer := "", -1.0
 	for _, dir := range dirs {
 		ver, err := strconv.ParseFloat(filepath.Base(filepath.Dir(dir)), 64)

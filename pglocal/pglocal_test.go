@@ -181,3 +181,14 @@ func TestUnreachableDirIsExplained(t *testing.T) {
 	require.Contains(t, err.Error(), "cannot reach")
 	require.Contains(t, err.Error(), parent)
 }
+
+// Without the server binaries, Start says exactly what to install or set.
+func TestMissingBinariesAreExplained(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	saved := debianBinDirs
+	debianBinDirs = filepath.Join(t.TempDir(), "*", "bin")
+	t.Cleanup(func() { debianBinDirs = saved })
+	_, err := Start(t.Context(), Options{Dir: filepath.Join(t.TempDir(), "pg")})
+	require.ErrorContains(t, err, "apt-get install postgresql")
+	require.ErrorContains(t, err, "DATABASE_URL")
+}
