@@ -66,10 +66,10 @@ func (c *checker) checkStage(st *stage) {
 		c.add(st.Ptr+"/form", c.s.at(st.Ptr+"/form"), "form must describe an object (type: object): completion data is a set of named fields")
 	}
 	if st.PlannedStart != "" {
-		c.checkExpr(st.Ptr+"/plannedStart", st.PlannedStart, envType(nil, c.d.Variables, false), resultTime)
+		c.checkExpr(st.Ptr+"/plannedStart", st.PlannedStart, envType(nil, c.d.Variables, false), resultTime, nil)
 	}
 	if st.Assignee != nil && st.Assignee.Expr != "" {
-		c.checkExpr(st.Assignee.Ptr+"/expr", st.Assignee.Expr, envType(nil, c.d.Variables, false), resultString)
+		c.checkExpr(st.Assignee.Ptr+"/expr", st.Assignee.Expr, envType(nil, c.d.Variables, false), resultString, nil)
 	}
 
 	// Transitions see the completion data of this stage.
@@ -84,15 +84,15 @@ func (c *checker) checkStage(st *stage) {
 		c.checkTarget(t)
 		c.checkDuration(t.Ptr+"/due", t.Due)
 		if t.When != "" {
-			c.checkExpr(t.Ptr+"/when", t.When, env, resultBool)
+			c.checkExpr(t.Ptr+"/when", t.When, env, resultBool, st.Form)
 		}
 		if t.PlannedStart != "" {
-			c.checkExpr(t.Ptr+"/plannedStart", t.PlannedStart, env, resultTime)
+			c.checkExpr(t.Ptr+"/plannedStart", t.PlannedStart, env, resultTime, st.Form)
 		}
 		if t.Assignee != nil && !t.Assignee.Same {
 			c.checkAssignee(t.Assignee, false)
 			if t.Assignee.Expr != "" {
-				c.checkExpr(t.Assignee.Ptr+"/expr", t.Assignee.Expr, env, resultString)
+				c.checkExpr(t.Assignee.Ptr+"/expr", t.Assignee.Expr, env, resultString, st.Form)
 			}
 		}
 		if t.Assignee != nil && c.ends[t.To] != nil {
@@ -195,11 +195,37 @@ func compileSchema(schema map[string]any) (*jsonschema.Schema, error) {
 	return c.Compile(url)
 }
 
-func (c *checker) checkExpr(ptr, src string, env reflect.Type, want exprResult) {
+func (c *checker) checkExpr(ptr, src string, env reflect.Type, want exprResult, form map[string]any) {
 	if _, err := compileExpr(src, env, want); err != nil {
 		_, withData := env.FieldByName("Data")
 		c.out = append(c.out, exprProblem(c.s, ptr, err, want, withData))
+		return
 	}
+	for _, slip := range enumSlips(src, form, c.d.Variables) {
+		line, col := lineCol(src, slip.offset)
+		pos, exact := c.s.within(ptr, line, col)
+		msg := "expression: " + slip.msg
+		if !exact {
+			msg += fmt.Sprintf(" (at line %d, column %d of the expression)", line, col)
+		}
+		c.out = append(c.out, c.s.problem(pos, ptr, "%s", msg))
+	}
+}
+
+// lineCol turns a rune offset into a 1-based line and column.
+func lineCol(src string, offset int) (line, col int) {
+	line, col = 1, 1
+	for i, r := range []rune(src) {
+		if i == offset {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
 }
 
 // suggest offers the closest known id for a misspelt one.
