@@ -24,12 +24,12 @@ type userRequest struct {
 // listUsers shows the organisation to everyone signed in: completers choose
 // next executors from it. Password hashes never leave the store.
 func (s *Server) listUsers(c *gin.Context) {
-	users, err := s.Store.Users(c.Request.Context())
+	users, next, err := s.Store.UsersPage(c.Request.Context(), page(c))
 	if err != nil {
-		s.fail(c, err)
+		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.User]{Items: users})
+	c.JSON(http.StatusOK, list[store.User]{Items: users, Next: next})
 }
 
 func (s *Server) getUser(c *gin.Context) {

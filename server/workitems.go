@@ -159,10 +159,10 @@ func (s *Server) reassignWorkItem(c *gin.Context) {
 }
 
 func (s *Server) listEscalations(c *gin.Context) {
-	escs, err := s.Store.Escalations(c.Request.Context(), viewer(currentUser(c)), c.Query("state"))
+	escs, next, err := s.Store.Escalations(c.Request.Context(), viewer(currentUser(c)), c.Query("state"), page(c))
 	if err != nil {
-		s.fail(c, err)
+		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Escalation]{Items: escs})
+	c.JSON(http.StatusOK, list[store.Escalation]{Items: escs, Next: next})
 }

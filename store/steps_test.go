@@ -161,11 +161,12 @@ func TestOverdueItemsEscalateOnceToTheSupervisor(t *testing.T) {
 	escalated, err = s.MarkOverdue(ctx, res.Next.ID)
 	require.NoError(t, err)
 	require.False(t, escalated, "a retried timer escalates nothing twice")
-	list, err := s.Escalations(ctx, store.Viewer{Login: "olga"}, "open")
+	list, next, err := s.Escalations(ctx, store.Viewer{Login: "olga"}, "open", store.Page{})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
+	require.Empty(t, next)
 	require.Equal(t, "ivan", list[0].Assignee)
-	mine, err := s.Escalations(ctx, store.Viewer{Login: "petr"}, "")
+	mine, _, err := s.Escalations(ctx, store.Viewer{Login: "petr"}, "", store.Page{})
 	require.NoError(t, err)
 	require.Empty(t, mine)
 	p, err := s.Process(ctx, "p1")
@@ -264,4 +265,45 @@ func TestProcessListsSortByStartOrDeadline(t *testing.T) {
 	require.Equal(t, []string{"a", "b", "c", "d"}, collect("-due"), "no deadline last")
 	_, _, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Sort: "size"})
 	require.ErrorIs(t, err, store.ErrBadSort)
+}
+
+func TestUsersAndEscalationsArePaged(t *testing.T) {
+	ctx := store.WithActor(context.Background(), "test")
+	s := runtimeStore(t)
+	var logins []string
+	after := ""
+	for {
+		page, next, err := s.UsersPage(ctx, store.Page{After: after, Limit: 2})
+		require.NoError(t, err)
+		for _, u := range page {
+			logins = append(logins, u.Login)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	require.Equal(t, []string{"ivan", "olga", "petr"}, logins)
+
+	for _, id := range []string{"p1", "p2", "p3"} {
+		newProcess(t, s, id)
+		res, err := s.ApplyStep(ctx, openStep(id, 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
+		require.NoError(t, err)
+		_, err = s.MarkOverdue(ctx, res.Next.ID)
+		require.NoError(t, err)
+	}
+	var items []string
+	after = ""
+	for {
+		page, next, err := s.Escalations(ctx, store.Viewer{Login: "olga"}, "", store.Page{After: after, Limit: 2})
+		require.NoError(t, err)
+		for _, e := range page {
+			items = append(items, e.WorkItemID)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	require.Equal(t, []string{"p3.1", "p2.1", "p1.1"}, items, "newest first")
 }

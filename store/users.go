@@ -108,6 +108,22 @@ func (s *Store) User(ctx context.Context, login string) (User, error) {
 	return u, nil
 }
 
+// UsersPage lists users, inactive ones included, by login, a page at a time.
+func (s *Store) UsersPage(ctx context.Context, page Page) ([]User, string, error) {
+	after, err := page.decode()
+	if err != nil {
+		return nil, "", err
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u WHERE u.login > $1 ORDER BY u.login LIMIT $2`,
+		after.ID, page.limit()+1)
+	list, err := collectUsers(rows)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := cut(list, page.limit(), func(u User) cursor { return cursor{ID: u.Login} })
+	return list, next, nil
+}
+
 // Users lists every user, inactive ones included, by login.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.login`)

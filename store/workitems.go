@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -161,18 +162,37 @@ type Escalation struct {
 
 // Escalations lists the escalations addressed to viewer (admins: all),
 // newest first; state "" means any.
-func (s *Store) Escalations(ctx context.Context, viewer Viewer, state string) ([]Escalation, error) {
+func (s *Store) Escalations(ctx context.Context, viewer Viewer, state string, page Page) ([]Escalation, string, error) {
+	after, err := page.decode()
+	if err != nil {
+		return nil, "", err
+	}
+	var afterID *int64
+	if after.ID != "" {
+		id, err := strconv.ParseInt(after.ID, 10, 64)
+		if err != nil {
+			return nil, "", fmt.Errorf("cursor %q: %w", page.After, ErrBadCursor)
+		}
+		afterID = &id
+	}
+	// Ids grow with time: newest first is id descending.
 	rows, _ := s.pool.Query(ctx, `SELECT id, work_item_id, process_id, assignee, coalesce(supervisor, ''), state, due,
 			created_at, resolved_at
 		FROM escalations WHERE ($1 OR supervisor = $2) AND ($3 = '' OR state = $3)
-		ORDER BY created_at DESC, id DESC LIMIT 500`, viewer.Admin, viewer.Login, state)
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Escalation, error) {
+		  AND ($4::bigint IS NULL OR id < $4)
+		ORDER BY id DESC LIMIT $5`, viewer.Admin, viewer.Login, state, afterID, page.limit()+1)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Escalation, error) {
 		var e Escalation
 		err := r.Scan(&e.ID, &e.WorkItemID, &e.ProcessID, &e.Assignee, &e.Supervisor, &e.State, &e.Due, &e.CreatedAt, &e.ResolvedAt)
 		e.Due, e.CreatedAt = e.Due.UTC(), e.CreatedAt.UTC()
 		utc(e.ResolvedAt)
 		return e, err
 	})
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := cut(list, page.limit(), func(e Escalation) cursor { return cursor{ID: strconv.FormatInt(e.ID, 10)} })
+	return list, next, nil
 }
 
 // MarkOverdue flags an open item and its process overdue and escalates it
