@@ -1,10 +1,7 @@
 package diagram_test
 
 import (
-	"encoding/xml"
-	"errors"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/web/diagram"
+	"github.com/conveyorhq/conveyor/web/svg/svgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -29,69 +27,21 @@ func salesPlan(t *testing.T) *definitions.Plan {
 	return p
 }
 
-type elem struct {
-	name  string
-	attrs map[string]string
-	text  string // character data, including that of child elements
-}
-
-// parse decodes svg to its end, failing on any XML error, and returns its
-// elements in document order.
-func parse(t *testing.T, svg string) []*elem {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(svg))
-	var out, stack []*elem
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err, "not well-formed XML:\n%s", svg)
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			e := &elem{name: tok.Name.Local, attrs: map[string]string{}}
-			for _, a := range tok.Attr {
-				e.attrs[a.Name.Local] = a.Value
-			}
-			out = append(out, e)
-			stack = append(stack, e)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			for _, e := range stack {
-				e.text += string(tok)
-			}
-		}
-	}
-	require.NotEmpty(t, out)
-	root := out[0]
-	assert.Equal(t, "svg", root.name)
-	assert.Equal(t, "http://www.w3.org/2000/svg", root.attrs["xmlns"])
-	assert.Equal(t, "img", root.attrs["role"])
-	assert.NotEmpty(t, root.attrs["aria-label"])
-	assert.NotEmpty(t, root.attrs["viewBox"])
-	assert.Equal(t, "100%", root.attrs["width"])
-	require.Greater(t, len(out), 1)
-	assert.Equal(t, "title", out[1].name, "the first child is the accessible title")
-	assert.NotContains(t, svg, "style=", "the UI's CSP drops inline styles")
-	return out
-}
-
-func find(els []*elem, name, attr, value string) []*elem {
-	var out []*elem
+func find(els []*svgtest.Elem, name, attr, value string) []*svgtest.Elem {
+	var out []*svgtest.Elem
 	for _, e := range els {
-		if e.name == name && (attr == "" || e.attrs[attr] == value) {
+		if e.Name == name && (attr == "" || e.Attrs[attr] == value) {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func visibleTexts(els []*elem) []string {
+func visibleTexts(els []*svgtest.Elem) []string {
 	var out []string
 	for _, e := range els {
-		if e.name == "text" {
-			out = append(out, e.text)
+		if e.Name == "text" {
+			out = append(out, e.Text)
 		}
 	}
 	return out
@@ -107,7 +57,7 @@ func countTransitions(p *definitions.Plan) int {
 
 func TestGoldenSalesConveyor(t *testing.T) {
 	got := diagram.Render(salesPlan(t))
-	parse(t, got)
+	svgtest.WellFormed(t, got)
 	path := filepath.Join("testdata", "sales-conveyor.svg")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
@@ -121,7 +71,7 @@ func TestGoldenSalesConveyor(t *testing.T) {
 
 func TestSalesConveyorContent(t *testing.T) {
 	p := salesPlan(t)
-	els := parse(t, diagram.Render(p))
+	els := svgtest.WellFormed(t, diagram.Render(p))
 	texts := strings.Join(visibleTexts(els), "\n")
 	for id, st := range p.Stages {
 		assert.Contains(t, texts, id, "stage id")
@@ -148,7 +98,7 @@ func TestSalesConveyorContent(t *testing.T) {
 	}
 	// Every arrow has an arrowhead.
 	for _, e := range find(els, "path", "class", "edge") {
-		assert.Equal(t, "url(#conveyor-arrow-sales)", e.attrs["marker-end"])
+		assert.Equal(t, "url(#conveyor-arrow-sales)", e.Attrs["marker-end"])
 	}
 	assert.Len(t, find(els, "marker", "id", "conveyor-arrow-sales"), 1)
 }
@@ -190,7 +140,7 @@ func TestShapes(t *testing.T) {
 		Ends: map[string]definitions.EndPlan{"done": {Title: "Done"}, "unused": {Title: "Unused"}},
 	}
 	svg := diagram.Render(p)
-	els := parse(t, svg)
+	els := svgtest.WellFormed(t, svg)
 	// Edges to unknown targets are left out; all others drawn.
 	assert.Len(t, find(els, "path", "class", "edge"), countTransitions(p)-1)
 	texts := strings.Join(visibleTexts(els), "\n")
@@ -205,7 +155,7 @@ func TestShapes(t *testing.T) {
 }
 
 func TestNilAndEmpty(t *testing.T) {
-	parse(t, diagram.Render(nil))
-	els := parse(t, diagram.Render(&definitions.Plan{ID: "empty"}))
+	svgtest.WellFormed(t, diagram.Render(nil))
+	els := svgtest.WellFormed(t, diagram.Render(&definitions.Plan{ID: "empty"}))
 	assert.Empty(t, find(els, "path", "class", "edge"))
 }

@@ -1,10 +1,7 @@
 package gantt_test
 
 import (
-	"encoding/xml"
-	"errors"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conveyorhq/conveyor/web/gantt"
+	"github.com/conveyorhq/conveyor/web/svg/svgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -72,7 +70,7 @@ func TestGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := gantt.Render(c.bars, now, c.lang)
-			wellFormed(t, got)
+			svgtest.WellFormed(t, got)
 			path := filepath.Join("testdata", c.name+".svg")
 			if *update {
 				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
@@ -86,71 +84,17 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// elem is an element of a parsed chart.
-type elem struct {
-	name  string
-	attrs map[string]string
-	text  string
-}
-
-// parse decodes svg to its end, failing on any XML error, and returns its
-// elements in document order.
-func parse(t *testing.T, svg string) []*elem {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(svg))
-	var out, stack []*elem
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err, "not well-formed XML:\n%s", svg)
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			e := &elem{name: tok.Name.Local, attrs: map[string]string{}}
-			for _, a := range tok.Attr {
-				e.attrs[a.Name.Local] = a.Value
-			}
-			out = append(out, e)
-			stack = append(stack, e)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].text += string(tok)
-			}
-		}
-	}
-	require.NotEmpty(t, out)
-	return out
-}
-
-func wellFormed(t *testing.T, svg string) []*elem {
-	t.Helper()
-	els := parse(t, svg)
-	root := els[0]
-	assert.Equal(t, "svg", root.name)
-	assert.Equal(t, "http://www.w3.org/2000/svg", root.attrs["xmlns"])
-	assert.Equal(t, "img", root.attrs["role"])
-	assert.NotEmpty(t, root.attrs["aria-label"])
-	assert.NotEmpty(t, root.attrs["viewBox"])
-	assert.Equal(t, "100%", root.attrs["width"])
-	require.Greater(t, len(els), 1)
-	assert.Equal(t, "title", els[1].name, "the first child is the accessible title")
-	return els
-}
-
-func find(els []*elem, name, attr, value string) []*elem {
-	var out []*elem
+func find(els []*svgtest.Elem, name, attr, value string) []*svgtest.Elem {
+	var out []*svgtest.Elem
 	for _, e := range els {
-		if e.name == name && (attr == "" || e.attrs[attr] == value) {
+		if e.Name == name && (attr == "" || e.Attrs[attr] == value) {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func hasOverdueRect(els []*elem) bool {
+func hasOverdueRect(els []*svgtest.Elem) bool {
 	return len(find(els, "rect", "fill", gantt.OverdueColor)) > 0
 }
 
@@ -176,19 +120,19 @@ func TestOverdueColourExactlyWhenOverdue(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			els := wellFormed(t, gantt.Render([]gantt.Bar{c.bar}, now, "en"))
+			els := svgtest.WellFormed(t, gantt.Render([]gantt.Bar{c.bar}, now, "en"))
 			assert.Equal(t, c.overdue, hasOverdueRect(els))
 		})
 	}
-	assert.True(t, hasOverdueRect(parse(t, gantt.Render(threeStages(), now, "en"))))
-	assert.False(t, hasOverdueRect(parse(t, gantt.Render(threeStages()[:1], now, "en"))))
-	assert.False(t, hasOverdueRect(parse(t, gantt.Render(nil, now, "en"))))
+	assert.True(t, hasOverdueRect(svgtest.Parse(t, gantt.Render(threeStages(), now, "en"))))
+	assert.False(t, hasOverdueRect(svgtest.Parse(t, gantt.Render(threeStages()[:1], now, "en"))))
+	assert.False(t, hasOverdueRect(svgtest.Parse(t, gantt.Render(nil, now, "en"))))
 }
 
-func attrNum(t *testing.T, e *elem, name string) float64 {
+func attrNum(t *testing.T, e *svgtest.Elem, name string) float64 {
 	t.Helper()
-	v, err := strconv.ParseFloat(e.attrs[name], 64)
-	require.NoError(t, err, "attribute %s of <%s>", name, e.name)
+	v, err := strconv.ParseFloat(e.Attrs[name], 64)
+	require.NoError(t, err, "attribute %s of <%s>", name, e.Name)
 	return v
 }
 
@@ -203,7 +147,7 @@ func TestTodayLineWithinAxis(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, lang := range []string{"en", "ru"} {
 				svg := gantt.Render(bars, now, lang)
-				els := wellFormed(t, svg)
+				els := svgtest.WellFormed(t, svg)
 				axis := find(els, "line", "class", "axis-line")
 				today := find(els, "line", "class", "today-line")
 				require.Len(t, axis, 1)
@@ -216,11 +160,11 @@ func TestTodayLineWithinAxis(t *testing.T) {
 				assert.NotEmpty(t, find(els, "text", "", ""), "texts")
 				found := false
 				for _, e := range find(els, "text", "", "") {
-					found = found || e.text == want
+					found = found || e.Text == want
 				}
 				assert.True(t, found, "today labelled %q", want)
 				for _, r := range find(els, "rect", "", "") {
-					if r.attrs["class"] == "planned" || r.attrs["class"] == "actual" {
+					if r.Attrs["class"] == "planned" || r.Attrs["class"] == "actual" {
 						assert.GreaterOrEqual(t, attrNum(t, r, "x"), attrNum(t, axis[0], "x1"))
 						assert.LessOrEqual(t, attrNum(t, r, "x"), attrNum(t, axis[0], "x2"))
 						assert.Greater(t, attrNum(t, r, "width"), 0.0)
@@ -234,14 +178,14 @@ func TestTodayLineWithinAxis(t *testing.T) {
 func TestEscapesText(t *testing.T) {
 	bars := []gantt.Bar{{Label: `<script>&alert("x")`, Assignee: `a&b <i>`, PlannedStart: at("2025-03-10T00:00:00Z")}}
 	svg := gantt.Render(bars, now, "en")
-	els := wellFormed(t, svg)
+	els := svgtest.WellFormed(t, svg)
 	assert.NotContains(t, svg, "<script>")
 	assert.NotContains(t, svg, "<i>")
 	assert.Contains(t, svg, "&lt;script&gt;&amp;")
 	assert.Contains(t, svg, "a&amp;b &lt;i&gt;")
 	var texts []string
 	for _, e := range find(els, "text", "", "") {
-		texts = append(texts, e.text)
+		texts = append(texts, e.Text)
 	}
 	assert.Contains(t, texts, `<script>&alert("x")`, "decodes back to the label")
 }
@@ -249,8 +193,8 @@ func TestEscapesText(t *testing.T) {
 func TestEmpty(t *testing.T) {
 	en := gantt.Render(nil, now, "en")
 	ru := gantt.Render([]gantt.Bar{}, now, "ru")
-	wellFormed(t, en)
-	wellFormed(t, ru)
+	svgtest.WellFormed(t, en)
+	svgtest.WellFormed(t, ru)
 	assert.Contains(t, en, "No stages")
 	assert.Contains(t, ru, "Нет этапов")
 }
@@ -258,14 +202,14 @@ func TestEmpty(t *testing.T) {
 func TestTicks(t *testing.T) {
 	tickLabels := func(bars []gantt.Bar, lang string) []string {
 		var out []string
-		els := parse(t, gantt.Render(bars, now, lang))
+		els := svgtest.Parse(t, gantt.Render(bars, now, lang))
 		for i, e := range els {
-			if e.name == "g" && e.attrs["class"] == "axis" {
+			if e.Name == "g" && e.Attrs["class"] == "axis" {
 				for _, c := range els[i+1:] {
-					if c.name == "text" {
-						out = append(out, c.text)
+					if c.Name == "text" {
+						out = append(out, c.Text)
 					}
-					if c.attrs["class"] == "axis-line" {
+					if c.Attrs["class"] == "axis-line" {
 						break
 					}
 				}
@@ -315,7 +259,7 @@ func TestNonUTCInput(t *testing.T) {
 
 func TestWaitingStageHasNoActualBar(t *testing.T) {
 	bars := []gantt.Bar{{Label: "Call back", PlannedStart: at("2025-03-20T09:00:00Z"), Due: ptr("2025-03-22T09:00:00Z")}}
-	els := wellFormed(t, gantt.Render(bars, now, "en"))
+	els := svgtest.WellFormed(t, gantt.Render(bars, now, "en"))
 	assert.Len(t, find(els, "rect", "class", "planned"), 1)
 	assert.Empty(t, find(els, "rect", "class", "actual"))
 }
@@ -332,13 +276,13 @@ func TestNoStyleAttributes(t *testing.T) {
 func TestCenturies(t *testing.T) {
 	// A zero time from a caller's bug must still draw sensibly.
 	bars := []gantt.Bar{{Label: "Zero", PlannedStart: time.Time{}}, {Label: "Now", PlannedStart: now}}
-	els := wellFormed(t, gantt.Render(bars, now, "en"))
+	els := svgtest.WellFormed(t, gantt.Render(bars, now, "en"))
 	axis := find(els, "line", "class", "axis-line")[0]
 	today := find(els, "line", "class", "today-line")[0]
 	assert.InDelta(t, attrNum(t, axis, "x2"), attrNum(t, today, "x1"), 1)
 	var labels int
 	for _, e := range find(els, "text", "", "") {
-		if strings.HasPrefix(e.text, "Jan ") {
+		if strings.HasPrefix(e.Text, "Jan ") {
 			labels++
 		}
 	}
