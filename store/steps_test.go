@@ -180,22 +180,13 @@ func TestListsArePagedWithCursors(t *testing.T) {
 	for _, id := range []string{"a", "b", "c", "d", "e"} {
 		newProcess(t, s, id)
 	}
-	seen := map[string]bool{}
-	after := ""
-	for pages := 0; ; pages++ {
-		list, next, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Page: store.Page{After: after, Limit: 2}})
-		require.NoError(t, err)
-		for _, p := range list {
-			require.False(t, seen[p.ID])
-			seen[p.ID] = true
-		}
-		if next == "" {
-			require.Equal(t, 2, pages)
-			break
-		}
-		after = next
-	}
-	require.Len(t, seen, 5)
+	var pages int
+	ids := allPages(t, func(after string) ([]store.Process, string, error) {
+		pages++
+		return s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Page: store.Page{After: after, Limit: 2}})
+	}, func(p store.Process) string { return p.ID })
+	require.Equal(t, 3, pages)
+	require.ElementsMatch(t, []string{"a", "b", "c", "d", "e"}, ids, "every process once")
 	_, _, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Page: store.Page{After: "garbage!"}})
 	require.ErrorIs(t, err, store.ErrBadCursor)
 }
@@ -208,19 +199,9 @@ func TestClientListsSortAndPageInEveryOrder(t *testing.T) {
 		require.NoError(t, err)
 	}
 	collect := func(sort string) []string {
-		var names []string
-		after := ""
-		for {
-			page, next, err := s.Clients(ctx, store.Viewer{Login: "ivan"}, store.ClientFilter{Sort: sort, Page: store.Page{After: after, Limit: 2}})
-			require.NoError(t, err)
-			for _, c := range page {
-				names = append(names, c.Name)
-			}
-			if next == "" {
-				return names
-			}
-			after = next
-		}
+		return allPages(t, func(after string) ([]store.Client, string, error) {
+			return s.Clients(ctx, store.Viewer{Login: "ivan"}, store.ClientFilter{Sort: sort, Page: store.Page{After: after, Limit: 2}})
+		}, func(c store.Client) string { return c.Name })
 	}
 	require.Equal(t, []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo"}, collect("name"))
 	require.Equal(t, []string{"Echo", "Delta", "Charlie", "Bravo", "Alpha"}, collect("-name"))
@@ -245,19 +226,9 @@ func TestProcessListsSortByStartOrDeadline(t *testing.T) {
 		require.NoError(t, err)
 	}
 	collect := func(sort string) []string {
-		var ids []string
-		after := ""
-		for {
-			page, next, err := s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Sort: sort, Page: store.Page{After: after, Limit: 1}})
-			require.NoError(t, err)
-			for _, p := range page {
-				ids = append(ids, p.ID)
-			}
-			if next == "" {
-				return ids
-			}
-			after = next
-		}
+		return allPages(t, func(after string) ([]store.Process, string, error) {
+			return s.Processes(ctx, store.Viewer{Login: "olga"}, store.ProcessFilter{Sort: sort, Page: store.Page{After: after, Limit: 1}})
+		}, func(p store.Process) string { return p.ID })
 	}
 	require.Equal(t, []string{"d", "c", "b", "a"}, collect(""), "newest first by default")
 	require.Equal(t, []string{"a", "b", "c", "d"}, collect("startedAt"))
@@ -270,19 +241,9 @@ func TestProcessListsSortByStartOrDeadline(t *testing.T) {
 func TestUsersAndEscalationsArePaged(t *testing.T) {
 	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
-	var logins []string
-	after := ""
-	for {
-		page, next, err := s.UsersPage(ctx, store.Page{After: after, Limit: 2})
-		require.NoError(t, err)
-		for _, u := range page {
-			logins = append(logins, u.Login)
-		}
-		if next == "" {
-			break
-		}
-		after = next
-	}
+	logins := allPages(t, func(after string) ([]store.User, string, error) {
+		return s.UsersPage(ctx, store.Page{After: after, Limit: 2})
+	}, func(u store.User) string { return u.Login })
 	require.Equal(t, []string{"ivan", "olga", "petr"}, logins)
 
 	for _, id := range []string{"p1", "p2", "p3"} {
@@ -292,18 +253,26 @@ func TestUsersAndEscalationsArePaged(t *testing.T) {
 		_, err = s.MarkOverdue(ctx, res.Next.ID)
 		require.NoError(t, err)
 	}
-	var items []string
-	after = ""
-	for {
-		page, next, err := s.Escalations(ctx, store.Viewer{Login: "olga"}, "", store.Page{After: after, Limit: 2})
+	items := allPages(t, func(after string) ([]store.Escalation, string, error) {
+		return s.Escalations(ctx, store.Viewer{Login: "olga"}, "", store.Page{After: after, Limit: 2})
+	}, func(e store.Escalation) string { return e.WorkItemID })
+	require.Equal(t, []string{"p3.1", "p2.1", "p1.1"}, items, "newest first")
+}
+
+// allPages follows a list's cursors to its end and returns the key of every
+// row in the order the pages gave them.
+func allPages[T any](t *testing.T, fetch func(after string) ([]T, string, error), key func(T) string) []string {
+	t.Helper()
+	var keys []string
+	for after := ""; ; {
+		page, next, err := fetch(after)
 		require.NoError(t, err)
-		for _, e := range page {
-			items = append(items, e.WorkItemID)
+		for _, x := range page {
+			keys = append(keys, key(x))
 		}
 		if next == "" {
-			break
+			return keys
 		}
 		after = next
 	}
-	require.Equal(t, []string{"p3.1", "p2.1", "p1.1"}, items, "newest first")
 }
