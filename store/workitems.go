@@ -41,6 +41,8 @@ type WorkItem struct {
 	Data         json.RawMessage `json:"data,omitempty"`
 	// DelegatedFrom is the absent user this item was meant for.
 	DelegatedFrom string `json:"delegatedFrom,omitempty"`
+	// ClientName is the name of the process's client, for lists.
+	ClientName string `json:"clientName,omitempty"`
 }
 
 // Open tells whether the item still waits for its executor.
@@ -48,15 +50,16 @@ func (w WorkItem) Open() bool { return w.State == ItemAttention || w.State == It
 
 const itemColumns = `w.id, w.process_id, w.seq, p.definition_id, w.stage, w.title, w.assignee, w.state, w.planned_start,
 	w.due, w.overdue, w.created_at, w.started_at, w.completed_at, coalesce(w.completed_by, ''), w.data,
-	coalesce(w.delegated_from, '')`
+	coalesce(w.delegated_from, ''), coalesce(cl.name, '')`
 
-const itemFrom = ` FROM work_items w JOIN processes p ON p.id = w.process_id `
+const itemFrom = ` FROM work_items w JOIN processes p ON p.id = w.process_id
+	LEFT JOIN clients cl ON cl.id = p.client_id `
 
 func scanItem(row pgx.Row) (WorkItem, error) {
 	var w WorkItem
 	err := row.Scan(&w.ID, &w.ProcessID, &w.Seq, &w.Definition, &w.Stage, &w.Title, &w.Assignee, &w.State,
 		&w.PlannedStart, &w.Due, &w.Overdue, &w.CreatedAt, &w.StartedAt, &w.CompletedAt, &w.CompletedBy, &w.Data,
-		&w.DelegatedFrom)
+		&w.DelegatedFrom, &w.ClientName)
 	w.PlannedStart, w.CreatedAt = w.PlannedStart.UTC(), w.CreatedAt.UTC()
 	utc(w.Due, w.StartedAt, w.CompletedAt)
 	return w, err

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,15 +58,13 @@ func (u *UI) processList(c *gin.Context) {
 }
 
 type processPage struct {
-	Process  store.Process
-	Client   string
-	History  []store.WorkItem
-	Gantt    string
-	MayAct   bool
-	Open     *store.WorkItem
-	Users    []store.User
-	Error    string
-	BackLink string
+	Process store.Process
+	Client  string
+	History []store.WorkItem
+	Gantt   string
+	MayAct  bool
+	Open    *store.WorkItem
+	Users   []store.User
 }
 
 // processPage shows a process's history and its Gantt view, planned
@@ -93,7 +90,15 @@ func (u *UI) processPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page := processPage{Process: p, Client: u.clientName(c, p.ID), History: history, BackLink: "/processes?" + url.Values{}.Encode()}
+	page := processPage{Process: p, History: history}
+	if p.Client != "" { // the process may have no work item yet to carry the name
+		cl, err := u.Store.Client(ctx, store.Viewer{Admin: true}, p.Client)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		page.Client = cl.Name
+	}
 	bars := make([]gantt.Bar, len(history))
 	for i, w := range history {
 		bars[i] = gantt.Bar{Label: w.Title, Assignee: w.Assignee, PlannedStart: w.PlannedStart, Due: w.Due,

@@ -26,7 +26,7 @@ func BenchmarkRender1000Rows(b *testing.B) {
 		procs[i] = store.Process{ID: fmt.Sprintf("p%04d", i), Definition: "sales", Version: 1, State: store.ProcessRunning,
 			Stage: "cold_call", Assignee: "ivan", PlannedStart: &now, Due: &due, Progress: i % 101, StartedAt: now}
 		work[i] = workRow{WorkItem: store.WorkItem{ID: fmt.Sprintf("p%04d.1", i), Title: "Cold call", State: store.ItemAttention,
-			PlannedStart: now, Due: &due}, Client: "Romashka LLC", Overdue: i%7 == 0}
+			PlannedStart: now, Due: &due, ClientName: "Romashka LLC"}, Overdue: i%7 == 0}
 	}
 	user := store.User{Login: "olga", Name: "Olga", Roles: []string{store.RoleSupervisor}}
 	for _, page := range []struct {

@@ -20,7 +20,6 @@ import (
 
 type workRow struct {
 	store.WorkItem
-	Client  string
 	Overdue bool
 }
 
@@ -37,22 +36,9 @@ func (u *UI) workList(c *gin.Context) {
 	now := time.Now()
 	rows := make([]workRow, 0, len(items))
 	for _, w := range items {
-		rows = append(rows, workRow{WorkItem: w, Client: u.clientName(c, w.ProcessID), Overdue: w.Overdue || (w.Due != nil && w.Due.Before(now))})
+		rows = append(rows, workRow{WorkItem: w, Overdue: w.Overdue || (w.Due != nil && w.Due.Before(now))})
 	}
 	u.render(c, http.StatusOK, "work", translate(language(c), "mywork"), rows)
-}
-
-// clientName is the name of a process's client, or "".
-func (u *UI) clientName(c *gin.Context, processID string) string {
-	p, err := u.Store.Process(c.Request.Context(), processID)
-	if err != nil || p.Client == "" {
-		return ""
-	}
-	cl, err := u.Store.Client(c.Request.Context(), store.Viewer{Admin: true}, p.Client)
-	if err != nil {
-		return ""
-	}
-	return cl.Name
 }
 
 type itemPage struct {
@@ -125,7 +111,7 @@ func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
 		u.fail(c, err)
 		return nil, false
 	}
-	page := &itemPage{Item: w, Process: p, Client: u.clientName(c, p.ID), History: history}
+	page := &itemPage{Item: w, Process: p, Client: w.ClientName, History: history}
 	if page.MayAct, err = processes.MayAct(ctx, u.Store, user, w); err != nil {
 		u.fail(c, err)
 		return nil, false
