@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,7 +16,9 @@ import (
 
 // Document is a file attached to a client card. Its content is kept in
 // document_chunks, DocumentChunkSize bytes a row, and never held whole in
-// memory: uploads are written and downloads read chunk by chunk.
+// memory. No transaction waits on the client's network: an upload is read
+// into a temporary file before its transaction, and a download reads one
+// chunk a query.
 type Document struct {
 	ID          string    `json:"id"`
 	ClientID    string    `json:"clientId"`
@@ -43,58 +46,84 @@ func scanDocument(row pgx.Row) (Document, error) {
 }
 
 // CreateDocument stores content as a document of d.ClientID named d.Name,
-// uploaded by viewer. The content is read and written chunk by chunk in one
-// transaction, the documents row last once its size and hash are known;
-// content over limit bytes fails with ErrTooLarge and stores nothing, as
-// does an error reading content (returned as it is).
+// uploaded by viewer. The content is first read whole into a temporary file
+// (os.TempDir, $TMPDIR), at the pace of whoever sends it and with no
+// connection held; then one short transaction writes it chunk by chunk, the
+// documents row last. Content over limit bytes fails with ErrTooLarge and
+// stores nothing, as does an error reading content (returned as it is; only
+// io.EOF ends the content, so a cut multipart body, io.ErrUnexpectedEOF, is
+// not taken for a short file).
 func (s *Store) CreateDocument(ctx context.Context, viewer Viewer, d Document, content io.Reader, limit int64) (Document, error) {
+	if Actor(ctx) == "" {
+		return Document{}, ErrNoActor // before reading the content for nothing
+	}
+	sp, err := spool(content, limit)
+	if err != nil {
+		return Document{}, fmt.Errorf("document %s: %w", d.Name, err)
+	}
+	defer sp.remove()
 	var out Document
-	err := s.cardTx(ctx, viewer, d.ClientID, func(tx pgx.Tx) error {
+	err = s.cardTx(ctx, viewer, d.ClientID, func(tx pgx.Tx) error {
+		if _, err := sp.file.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
 		id := newCardID()
-		hash := sha256.New()
 		buf := make([]byte, DocumentChunkSize)
-		var size int64
 		for n := 0; ; n++ {
-			k, readErr := fill(content, buf)
+			k, err := io.ReadFull(sp.file, buf)
 			if k > 0 {
-				size += int64(k)
-				if size > limit {
-					return fmt.Errorf("document %s: more than %d bytes: %w", d.Name, limit, ErrTooLarge)
-				}
-				hash.Write(buf[:k])
 				if _, err := tx.Exec(ctx, `INSERT INTO document_chunks (document_id, n, data) VALUES ($1, $2, $3)`, id, n, buf[:k]); err != nil {
 					return err
 				}
 			}
-			if readErr == io.EOF {
+			if err == io.EOF || err == io.ErrUnexpectedEOF { // the file's end
 				break
 			}
-			if readErr != nil {
-				return readErr
+			if err != nil {
+				return err
 			}
 		}
 		var err error
 		out, err = scanDocument(tx.QueryRow(ctx, `INSERT INTO documents (id, client_id, name, content_type, size, sha256, uploaded_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+documentColumns,
-			id, d.ClientID, d.Name, d.ContentType, size, hex.EncodeToString(hash.Sum(nil)), viewer.Login))
+			id, d.ClientID, d.Name, d.ContentType, sp.size, sp.sha256, viewer.Login))
 		return mapConstraint(err, "document "+d.Name)
 	})
 	return out, err
 }
 
-// fill reads into buf until it is full or r fails; unlike io.ReadFull it
-// passes io.EOF on as the one sign of the end, so a source that fails with
-// io.ErrUnexpectedEOF (a cut multipart body) is not taken for a short file.
-func fill(r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		k, err := r.Read(buf[n:])
-		n += k
-		if err != nil {
-			return n, err
-		}
+// spooled is content read into a temporary file, with its size and hash.
+type spooled struct {
+	file   *os.File
+	size   int64
+	sha256 string
+}
+
+// spool reads content into a new temporary file, up to limit bytes.
+func spool(content io.Reader, limit int64) (*spooled, error) {
+	f, err := os.CreateTemp("", "conveyor-upload-*")
+	if err != nil {
+		return nil, err
 	}
-	return n, nil
+	sp := &spooled{file: f}
+	hash := sha256.New()
+	sp.size, err = io.Copy(io.MultiWriter(f, hash), io.LimitReader(content, limit+1))
+	switch {
+	case err != nil:
+	case sp.size > limit:
+		err = fmt.Errorf("more than %d bytes: %w", limit, ErrTooLarge)
+	}
+	if err != nil {
+		sp.remove()
+		return nil, err
+	}
+	sp.sha256 = hex.EncodeToString(hash.Sum(nil))
+	return sp, nil
+}
+
+func (sp *spooled) remove() {
+	sp.file.Close()
+	os.Remove(sp.file.Name())
 }
 
 // Documents lists a client's documents, oldest first.
@@ -107,29 +136,27 @@ func (s *Store) Documents(ctx context.Context, viewer Viewer, clientID string) (
 }
 
 // ReadDocument finds a document of a client, calls open with it and copies
-// its content, chunk by chunk, to the writer open returns. The metadata and
-// the chunks are read from one snapshot, so a document deleted meanwhile is
-// still read whole.
+// its content to the writer open returns, one chunk a query: between two
+// chunks no connection is held and no transaction is open, however slowly
+// the writer (a client's download) takes them. A document is never changed,
+// only deleted; one deleted while it is read fails after the chunks written.
 func (s *Store) ReadDocument(ctx context.Context, viewer Viewer, clientID, id string, open func(Document) io.Writer) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
+	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read only: nothing to keep
-	if err := seeClient(ctx, tx, viewer, clientID); err != nil {
-		return err
-	}
-	d, err := scanDocument(tx.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1 AND client_id = $2`, id, clientID))
+	d, err := scanDocument(s.pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1 AND client_id = $2`, id, clientID))
 	if err != nil {
 		return notFound(err, "document "+id)
 	}
 	w := open(d)
-	rows, _ := tx.Query(ctx, `SELECT data FROM document_chunks WHERE document_id = $1 ORDER BY n`, id)
-	defer rows.Close()
+	chunk := make(pgtype.PreallocBytes, DocumentChunkSize) // reused: one chunk in memory
 	var written int64
-	for rows.Next() {
-		var chunk pgtype.DriverBytes // the driver's buffer: no copy
-		if err := rows.Scan(&chunk); err != nil {
+	for n := 0; written < d.Size; n++ {
+		err := s.pool.QueryRow(ctx, `SELECT data FROM document_chunks WHERE document_id = $1 AND n = $2`, id, n).Scan(&chunk)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("document %s: chunk %d gone after %d of %d bytes (deleted meanwhile?)", id, n, written, d.Size)
+		}
+		if err != nil {
 			return err
 		}
 		k, err := w.Write(chunk)
@@ -137,9 +164,6 @@ func (s *Store) ReadDocument(ctx context.Context, viewer Viewer, clientID, id st
 		if err != nil {
 			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if written != d.Size {
 		return fmt.Errorf("document %s: %d bytes stored, %d expected", id, written, d.Size)
