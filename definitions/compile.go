@@ -5,11 +5,24 @@ package definitions
 
 import (
 	"encoding/json"
+	"fmt"
 )
+
+// internalError begins the problem a panic while checking turns into; the
+// fuzzer looks for it.
+const internalError = "internal error while checking the definition"
+
 
 // Compile checks a definition and compiles it into a plan. When anything is
 // wrong the error is Problems: every mistake found, sorted by position.
-func Compile(src []byte) (*Plan, error) {
+func Compile(src []byte) (plan *Plan, err error) {
+	defer func() {
+		// A last resort: input is hostile, and a bug of this package or of a
+		// library it uses must cost one refused definition, not the server.
+		if r := recover(); r != nil {
+			plan, err = nil, Problems{{Line: 1, Column: 1, Message: fmt.Sprintf("%s: %v", internalError, r)}}
+		}
+	}()
 	s, problems := parseSource(src)
 	if s == nil {
 		return nil, problems

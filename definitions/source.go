@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -34,12 +35,15 @@ type source struct {
 // parseSource reads YAML. A syntax error stops parsing (nothing after it can be
 // trusted), so it comes back as the only problem.
 func parseSource(src []byte) (*source, Problems) {
+	if p := checkBounds(src); p != nil {
+		return nil, Problems{*p}
+	}
 	file, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, Problems{syntaxProblem(err)}
 	}
 	s := &source{values: map[string]Pos{}, keys: map[string]Pos{}, strings: map[string]*token.Token{}}
-	d := decoder{src: s, anchors: map[string]any{}}
+	d := decoder{src: s, anchors: map[string]anchored{}}
 	var docs []ast.Node
 	for _, doc := range file.Docs {
 		if doc.Body != nil {
@@ -50,7 +54,7 @@ func parseSource(src []byte) (*source, Problems) {
 	case 0:
 		return nil, Problems{{Line: 1, Column: 1, Path: "", Message: "the definition is empty"}}
 	case 1:
-		s.root = d.value(docs[0], "")
+		s.root, _ = d.value(docs[0], "", 0)
 	default:
 		p := posOf(docs[1])
 		return nil, Problems{{Line: p.Line, Column: p.Column, Message: "a file holds one definition: found a second YAML document"}}
@@ -94,59 +98,110 @@ func (s *source) problem(pos Pos, ptr, format string, args ...any) Problem {
 	return Problem{Line: pos.Line, Column: pos.Column, Path: ptr, Message: fmt.Sprintf(format, args...)}
 }
 
+// decoder turns the YAML tree into plain values. The parser keeps an alias
+// as a reference, but the values it gives share the anchored value, so every
+// later step (the schema check, the plan's JSON) walks it once per alias: ten
+// levels of ten aliases are 10^10 values from 750 bytes. So the decoder counts
+// what aliases expand to against maxNodes, and their depth against maxDepth.
 type decoder struct {
 	src     *source
-	anchors map[string]any
+	anchors map[string]anchored
+	nodes   int  // values decoded so far, aliases counted expanded
+	full    bool // maxNodes reached: the rest is not decoded
 }
 
-func (d *decoder) value(n ast.Node, ptr string) any {
+type anchored struct {
+	v      any
+	nodes  int // values in v
+	height int // collections nested in v, itself included
+}
+
+// value decodes n, which depth collections enclose, and gives its height.
+func (d *decoder) value(n ast.Node, ptr string, depth int) (any, int) {
+	if d.full {
+		return nil, 0
+	}
 	d.src.values[ptr] = posOf(n)
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode, *ast.SequenceNode:
+		if depth+1 > maxDepth {
+			d.refuse(n, ptr, "the YAML nests deeper than %d levels here", maxDepth)
+			return nil, 0
+		}
+	}
+	if d.nodes++; d.nodes > maxNodes {
+		d.refuse(n, ptr, "the definition holds more than %d YAML values", maxNodes)
+		return nil, 0
+	}
 	switch n := n.(type) {
 	case *ast.MappingNode:
-		return d.mapping(n.Values, ptr)
+		return d.mapping(n.Values, ptr, depth)
 	case *ast.MappingValueNode:
-		return d.mapping([]*ast.MappingValueNode{n}, ptr)
+		return d.mapping([]*ast.MappingValueNode{n}, ptr, depth)
 	case *ast.SequenceNode:
-		items := make([]any, len(n.Values))
+		items, height := make([]any, len(n.Values)), 0
 		for i, item := range n.Values {
-			items[i] = d.value(item, ptr+"/"+strconv.Itoa(i))
+			var h int
+			items[i], h = d.value(item, ptr+"/"+strconv.Itoa(i), depth+1)
+			height = max(height, h)
 		}
-		return items
+		return items, height + 1
 	case *ast.AnchorNode:
-		v := d.value(n.Value, ptr)
-		d.anchors[n.Name.GetToken().Value] = v
-		return v
+		d.nodes-- // the anchor itself is no value
+		before := d.nodes
+		v, height := d.value(n.Value, ptr, depth)
+		d.anchors[n.Name.GetToken().Value] = anchored{v: v, nodes: d.nodes - before, height: height}
+		return v, height
 	case *ast.AliasNode:
+		d.nodes--
 		name := n.Value.GetToken().Value
-		v, ok := d.anchors[name]
-		if !ok {
+		a, ok := d.anchors[name]
+		switch {
+		case !ok:
 			d.src.problems = append(d.src.problems, d.src.problem(posOf(n), ptr, "unknown alias *%s", name))
+		case depth+a.height > maxDepth:
+			d.refuse(n, ptr, "alias *%s nests the definition deeper than %d levels", name, maxDepth)
+		case d.nodes+a.nodes > maxNodes:
+			d.refuse(n, ptr, "alias *%s expands the definition beyond %d YAML values", name, maxNodes)
+		default:
+			d.nodes += a.nodes
+			return a.v, a.height
 		}
-		return v
+		return nil, 0
 	case *ast.TagNode:
-		return d.value(n.Value, ptr)
+		d.nodes--
+		return d.value(n.Value, ptr, depth)
 	case *ast.StringNode:
 		d.src.strings[ptr] = n.Token
-		return n.Value
+		return n.Value, 0
 	case *ast.LiteralNode:
-		return n.Value.Value
+		return n.Value.Value, 0
 	case *ast.IntegerNode:
-		return json.Number(fmt.Sprint(n.Value))
+		return json.Number(fmt.Sprint(n.Value)), 0
 	case *ast.FloatNode:
-		return json.Number(strconv.FormatFloat(n.Value, 'g', -1, 64))
+		if math.IsInf(n.Value, 0) || math.IsNaN(n.Value) {
+			break // 1e999: no JSON number holds it
+		}
+		return json.Number(strconv.FormatFloat(n.Value, 'g', -1, 64)), 0
 	case *ast.BoolNode:
-		return n.Value
+		return n.Value, 0
 	case *ast.NullNode:
-		return nil
-	default:
-		// Infinity, NaN, merge keys: no JSON value matches them.
-		d.src.problems = append(d.src.problems, d.src.problem(posOf(n), ptr, "unsupported YAML value %q", n.String()))
-		return nil
+		return nil, 0
 	}
+	// Infinity, NaN, merge keys: no JSON value matches them.
+	d.src.problems = append(d.src.problems, d.src.problem(posOf(n), ptr, "unsupported YAML value %q", n.String()))
+	return nil, 0
 }
 
-func (d *decoder) mapping(pairs []*ast.MappingValueNode, ptr string) map[string]any {
-	obj := make(map[string]any, len(pairs))
+// refuse reports a limit reached and stops decoding: what follows would only
+// repeat it.
+func (d *decoder) refuse(n ast.Node, ptr, format string, args ...any) {
+	d.src.problems = append(d.src.problems, d.src.problem(posOf(n), ptr, format, args...))
+	d.full = true
+}
+
+func (d *decoder) mapping(pairs []*ast.MappingValueNode, ptr string, depth int) (map[string]any, int) {
+	obj, height := make(map[string]any, len(pairs)), 0
 	for _, pair := range pairs {
 		key, ok := scalarKey(pair.Key)
 		kpos := posOf(pair.Key)
@@ -162,9 +217,11 @@ func (d *decoder) mapping(pairs []*ast.MappingValueNode, ptr string) map[string]
 			continue
 		}
 		d.src.keys[child] = kpos
-		obj[key] = d.value(pair.Value, child)
+		var h int
+		obj[key], h = d.value(pair.Value, child, depth+1)
+		height = max(height, h)
 	}
-	return obj
+	return obj, height + 1
 }
 
 func scalarKey(k ast.MapKeyNode) (string, bool) {
