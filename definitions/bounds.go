@@ -56,8 +56,8 @@ type depthScan struct {
 	// pending is the indentation of this line, where a block collection
 	// opens once a `- ` or a `key:` shows the line holds one (-1: none).
 	pending int
-	flow  int   // open [ and {
-	quote byte  // the quote of a quoted scalar going on to the next line
+	flow    int  // open [ and {
+	quote   byte // the quote of a quoted scalar going on to the next line
 	// plain says a plain scalar ended the last line; a line indented beyond
 	// owner, the column of the collection around the one holding it, may go
 	// on with it, and there a quote or a bracket is text.

@@ -12,7 +12,6 @@ import (
 // fuzzer looks for it.
 const internalError = "internal error while checking the definition"
 
-
 // Compile checks a definition and compiles it into a plan. When anything is
 // wrong the error is Problems: every mistake found, sorted by position.
 func Compile(src []byte) (plan *Plan, err error) {

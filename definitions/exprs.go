@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr"
+	exprchecker "github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 )
@@ -25,18 +27,45 @@ func (r exprResult) String() string {
 	return [...]string{"true or false", "a time", "a login (string)"}[r]
 }
 
-// compileExpr compiles src against an environment of type env. `now` is a
-// value of the environment (workflow time at run time), so the built-in
-// clock function is switched off: a replayed workflow must see the same time.
-func compileExpr(src string, env reflect.Type, want exprResult) (*vm.Program, error) {
-	opts := []expr.Option{expr.Env(reflect.New(env).Elem().Interface()), expr.DisableBuiltin("now")}
+// compileExpr compiles src against env, refusing what it may cost or use
+// (exprcost.go). `now` is a value of the environment (workflow time at run
+// time), so the built-in clock function is switched off: a replayed
+// workflow must see the same time.
+func compileExpr(src string, env exprEnv, want exprResult) (prog *vm.Program, err error) {
+	defer func() {
+		// expr is not written for hostile input; a panic of its compiler
+		// refuses this expression only.
+		if r := recover(); r != nil {
+			prog, err = nil, &file.Error{Message: fmt.Sprintf("the expression compiler failed: %v", r)}
+		}
+	}()
+	if len(src) > maxExprBytes {
+		return nil, &file.Error{Message: fmt.Sprintf("the expression is %d bytes long; at most %d are allowed", len(src), maxExprBytes)}
+	}
+	opts := []expr.Option{expr.Env(env.types), expr.DisableBuiltin("now"), expr.MaxNodes(maxExprNodes)}
 	switch want {
 	case resultBool:
 		opts = append(opts, expr.AsBool())
 	case resultString:
 		opts = append(opts, expr.AsKind(reflect.String))
 	}
-	prog, err := expr.Compile(src, opts...)
+	// The cost check reads the checked tree before the optimizer changes it,
+	// so it sees what was written; expr.Compile then checks it once more.
+	config := conf.CreateNew()
+	for _, opt := range opts {
+		opt(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	tree, err := exprchecker.ParseCheck(src, config)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCost(tree, env.roots()); err != nil {
+		return nil, err
+	}
+	prog, err = expr.Compile(src, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +84,19 @@ func exprProblem(s *source, ptr string, err error, want exprResult, withData boo
 		// Result-type errors come without a location: they are about the whole.
 		return s.problem(s.at(ptr), ptr, "expression: must give %s: %v", want, err)
 	}
-	msg := friendlyExprMessage(s, ptr, ferr.Message, ferr.Column, withData)
-	pos, exact := s.within(ptr, ferr.Line, ferr.Column+1)
-	if !exact && ferr.Line > 0 {
-		return s.problem(pos, ptr, "expression: %s (at line %d, column %d of the expression)", msg, ferr.Line, ferr.Column+1)
+	prefix := "expression: "
+	if errors.Is(err, errTooExpensive) {
+		prefix = "expression is too expensive: "
 	}
-	return s.problem(pos, ptr, "expression: %s", msg)
+	msg := friendlyExprMessage(s, ptr, ferr.Message, ferr.Column, withData)
+	pos, exact := s.within(ptr, max(ferr.Line, 1), ferr.Column+1)
+	if !exact && ferr.Line > 0 {
+		return s.problem(pos, ptr, "%s%s (at line %d, column %d of the expression)", prefix, msg, ferr.Line, ferr.Column+1)
+	}
+	return s.problem(pos, ptr, "%s%s", prefix, msg)
 }
 
-var noField = regexp.MustCompile(`^type .* has no field (\S+)$`)
+var noField = regexp.MustCompile(`^(?:type .* has no field|unknown field) (\S+)$`)
 
 // friendlyExprMessage rewrites expr's messages that name the generated Go
 // types, or that a newcomer to the DSL would misread, into the DSL's terms.

@@ -3,7 +3,6 @@ package definitions
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -16,6 +15,8 @@ type checker struct {
 	stages map[string]*stage
 	ends   map[string]*end
 	out    Problems
+	// properties the schemas checked so far declare (forms.go)
+	properties int
 }
 
 func (c *checker) add(ptr string, pos Pos, format string, args ...any) {
@@ -66,14 +67,14 @@ func (c *checker) checkStage(st *stage) {
 		c.add(st.Ptr+"/form", c.s.at(st.Ptr+"/form"), "form must describe an object (type: object): completion data is a set of named fields")
 	}
 	if st.PlannedStart != "" {
-		c.checkExpr(st.Ptr+"/plannedStart", st.PlannedStart, envType(nil, c.d.Variables, false), resultTime, nil)
+		c.checkExpr(st.Ptr+"/plannedStart", st.PlannedStart, newExprEnv(nil, c.d.Variables, false), resultTime)
 	}
 	if st.Assignee != nil && st.Assignee.Expr != "" {
-		c.checkExpr(st.Assignee.Ptr+"/expr", st.Assignee.Expr, envType(nil, c.d.Variables, false), resultString, nil)
+		c.checkExpr(st.Assignee.Ptr+"/expr", st.Assignee.Expr, newExprEnv(nil, c.d.Variables, false), resultString)
 	}
 
 	// Transitions see the completion data of this stage.
-	env := envType(st.Form, c.d.Variables, true)
+	env := newExprEnv(st.Form, c.d.Variables, true)
 	defaultAt := -1
 	for i, t := range st.Transitions {
 		if defaultAt >= 0 {
@@ -84,15 +85,15 @@ func (c *checker) checkStage(st *stage) {
 		c.checkTarget(t)
 		c.checkDuration(t.Ptr+"/due", t.Due)
 		if t.When != "" {
-			c.checkExpr(t.Ptr+"/when", t.When, env, resultBool, st.Form)
+			c.checkExpr(t.Ptr+"/when", t.When, env, resultBool)
 		}
 		if t.PlannedStart != "" {
-			c.checkExpr(t.Ptr+"/plannedStart", t.PlannedStart, env, resultTime, st.Form)
+			c.checkExpr(t.Ptr+"/plannedStart", t.PlannedStart, env, resultTime)
 		}
 		if t.Assignee != nil && !t.Assignee.Same {
 			c.checkAssignee(t.Assignee, false)
 			if t.Assignee.Expr != "" {
-				c.checkExpr(t.Assignee.Ptr+"/expr", t.Assignee.Expr, env, resultString, st.Form)
+				c.checkExpr(t.Assignee.Ptr+"/expr", t.Assignee.Expr, env, resultString)
 			}
 		}
 		if t.Assignee != nil && c.ends[t.To] != nil {
@@ -162,6 +163,7 @@ func (c *checker) checkSchema(ptr string, schema map[string]any) bool {
 	if schema == nil {
 		return true
 	}
+	c.checkProperties(ptr, schema)
 	_, err := compileSchema(schema)
 	if err == nil {
 		return true
@@ -195,11 +197,14 @@ func compileSchema(schema map[string]any) (*jsonschema.Schema, error) {
 	return c.Compile(url)
 }
 
-func (c *checker) checkExpr(ptr, src string, env reflect.Type, want exprResult, form map[string]any) {
+func (c *checker) checkExpr(ptr, src string, env exprEnv, want exprResult) {
 	if _, err := compileExpr(src, env, want); err != nil {
-		_, withData := env.FieldByName("Data")
-		c.out = append(c.out, exprProblem(c.s, ptr, err, want, withData))
+		c.out = append(c.out, exprProblem(c.s, ptr, err, want, env.withData))
 		return
+	}
+	var form map[string]any
+	if env.withData {
+		form = env.form
 	}
 	for _, slip := range enumSlips(src, form, c.d.Variables) {
 		line, col := lineCol(src, slip.offset)

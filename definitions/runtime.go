@@ -5,16 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"reflect"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
+
+// ErrExpression is wrapped by every error of an expression at run time: it
+// failed, gave a value of the wrong kind, went over its memory budget, or is
+// one that this version refuses although the plan was published before.
+// Plans are immutable, so the process needs a person, not a retry.
+var ErrExpression = errors.New("expression failed")
 
 // Runtime is a plan made ready to run: its schemas and expressions compiled
 // once. Everything it does is a pure function of the plan and its inputs, so
@@ -23,70 +25,80 @@ type Runtime struct {
 	Plan  *Plan
 	vars  *jsonschema.Schema
 	forms map[string]*jsonschema.Schema
-	// envs[stage] types transition expressions (with that stage's data);
-	// entry types stage-level expressions (no data).
-	envs  map[string]reflect.Type
-	entry reflect.Type
-	progs map[string]*vm.Program // by expression source and env
+	// The schemas as JSON values, which shape what expressions see.
+	varsSchema  map[string]any
+	formSchemas map[string]map[string]any
+	progs       map[exprKey]compiled
+}
+
+// exprKey names a compiled expression: its source and the stage whose
+// completion data it sees ("" for a stage's own expressions, which see no
+// data).
+type exprKey struct{ dataOf, src string }
+
+// compiled is an expression's program, or why it cannot run.
+type compiled struct {
+	prog *vm.Program
+	err  error
 }
 
 var runtimes sync.Map // plan hash -> *Runtime
 
 // NewRuntime compiles a plan, reusing an earlier compilation of the same
-// hash: every workflow replay of every process would otherwise redo it.
+// hash: every workflow replay of every process would otherwise redo it. An
+// expression this version refuses (a plan published before a limit came)
+// does not stop the others: it fails with ErrExpression when it is used.
 func NewRuntime(p *Plan) (*Runtime, error) {
 	if r, ok := runtimes.Load(p.Hash); ok {
 		return r.(*Runtime), nil
 	}
-	r := &Runtime{Plan: p, forms: map[string]*jsonschema.Schema{}, envs: map[string]reflect.Type{}, progs: map[string]*vm.Program{}}
-	varsSchema, err := decodeSchema(p.Variables)
-	if err != nil {
+	r := &Runtime{Plan: p, forms: map[string]*jsonschema.Schema{}, formSchemas: map[string]map[string]any{}, progs: map[exprKey]compiled{}}
+	var err error
+	if r.varsSchema, err = decodeSchema(p.Variables); err != nil {
 		return nil, fmt.Errorf("plan %s: variables: %w", p.ID, err)
 	}
-	if varsSchema != nil {
-		if r.vars, err = compileSchema(varsSchema); err != nil {
+	if r.varsSchema != nil {
+		if r.vars, err = compileSchema(r.varsSchema); err != nil {
 			return nil, fmt.Errorf("plan %s: variables: %w", p.ID, err)
 		}
 	}
-	r.entry = envType(nil, varsSchema, false)
+	entry := newExprEnv(nil, r.varsSchema, false)
 	for id, st := range p.Stages {
 		form, err := decodeSchema(st.Form)
 		if err != nil {
 			return nil, fmt.Errorf("plan %s: stage %s form: %w", p.ID, id, err)
 		}
 		if form != nil {
-			if r.forms[id], err = compileSchema(form); err != nil {
+			if r.forms[id], err = compileSchema(closeForm(form)); err != nil {
 				return nil, fmt.Errorf("plan %s: stage %s form: %w", p.ID, id, err)
 			}
 		}
-		r.envs[id] = envType(form, varsSchema, true)
-		compile := func(src string, env reflect.Type, want exprResult) error {
-			if src == "" {
-				return nil
-			}
-			prog, err := compileExpr(src, env, want)
-			if err != nil {
-				return fmt.Errorf("plan %s: stage %s: %q: %w", p.ID, id, src, err)
-			}
-			r.progs[progKey(src, env)] = prog
-			return nil
-		}
-		errs := []error{compile(st.PlannedStart, r.entry, resultTime), compile(st.Assignee.Expr, r.entry, resultString)}
+		r.formSchemas[id] = form
+		withData := newExprEnv(form, r.varsSchema, true)
+		r.compile("", st.PlannedStart, entry, resultTime)
+		r.compile("", st.Assignee.Expr, entry, resultString)
 		for _, t := range st.Transitions {
-			errs = append(errs, compile(t.When, r.envs[id], resultBool), compile(t.PlannedStart, r.envs[id], resultTime))
+			r.compile(id, t.When, withData, resultBool)
+			r.compile(id, t.PlannedStart, withData, resultTime)
 			if t.Assignee != nil {
-				errs = append(errs, compile(t.Assignee.Expr, r.envs[id], resultString))
+				r.compile(id, t.Assignee.Expr, withData, resultString)
 			}
-		}
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
 		}
 	}
 	actual, _ := runtimes.LoadOrStore(p.Hash, r)
 	return actual.(*Runtime), nil
 }
 
-func progKey(src string, env reflect.Type) string { return env.String() + "\x00" + src }
+func (r *Runtime) compile(dataOf, src string, env exprEnv, want exprResult) {
+	if src == "" {
+		return
+	}
+	key := exprKey{dataOf, src}
+	if _, done := r.progs[key]; !done {
+		prog, err := compileExpr(src, env, want)
+		r.progs[key] = compiled{prog, err}
+	}
+}
 
 func decodeSchema(raw json.RawMessage) (map[string]any, error) {
 	if len(raw) == 0 {
@@ -99,60 +111,6 @@ func decodeSchema(raw json.RawMessage) (map[string]any, error) {
 	return m, err
 }
 
-// FieldError is one reason data was refused; Path is a JSON pointer into the
-// checked value.
-type FieldError struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
-}
-
-// DataError lists why completion data or variables were refused.
-type DataError []FieldError
-
-func (e DataError) Error() string {
-	if len(e) == 1 {
-		return fmt.Sprintf("%s: %s", e[0].Path, e[0].Message)
-	}
-	return fmt.Sprintf("%s: %s (and %d more)", e[0].Path, e[0].Message, len(e)-1)
-}
-
-// CheckData checks a stage's completion data against its form. A stage
-// without a form takes any object or nothing.
-func (r *Runtime) CheckData(stage string, data json.RawMessage) error {
-	if _, ok := r.Plan.Stages[stage]; !ok {
-		return fmt.Errorf("unknown stage %q", stage)
-	}
-	return checkAgainst(r.forms[stage], data)
-}
-
-// CheckVars checks the variables given at start.
-func (r *Runtime) CheckVars(vars json.RawMessage) error { return checkAgainst(r.vars, vars) }
-
-func checkAgainst(schema *jsonschema.Schema, raw json.RawMessage) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		raw = json.RawMessage("{}")
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return DataError{{Path: "", Message: "not valid JSON: " + err.Error()}}
-	}
-	if _, isObject := v.(map[string]any); !isObject {
-		return DataError{{Path: "", Message: "must be an object"}}
-	}
-	if schema == nil {
-		return nil
-	}
-	var verr *jsonschema.ValidationError
-	if err := schema.Validate(v); !errors.As(err, &verr) {
-		return err
-	}
-	var out DataError
-	for _, leaf := range leaves(verr) {
-		out = append(out, FieldError{Path: pointer(leaf.InstanceLocation), Message: leaf.ErrorKind.LocalizedString(printer)})
-	}
-	return out
-}
-
 // Scope is what expressions see besides the completion data.
 type Scope struct {
 	Vars    json.RawMessage
@@ -161,6 +119,23 @@ type Scope struct {
 	Now     time.Time
 }
 
+// exprError is an expression that failed at run time, named by its place.
+type exprError struct {
+	stage, place, src string
+	err               error
+}
+
+func (e *exprError) Error() string {
+	src := e.src
+	if len(src) > 200 {
+		src = src[:200] + "..."
+	}
+	return fmt.Sprintf("stage %s, %s: expression %q failed: %v", e.stage, e.place, src, e.err)
+}
+
+func (e *exprError) Is(target error) bool { return target == ErrExpression }
+func (e *exprError) Unwrap() error        { return e.err }
+
 // Choose returns the index of the first transition of stage whose `when`
 // holds for data; a valid plan always has one that holds.
 func (r *Runtime) Choose(stage string, data json.RawMessage, sc Scope) (int, error) {
@@ -168,19 +143,29 @@ func (r *Runtime) Choose(stage string, data json.RawMessage, sc Scope) (int, err
 	if !ok {
 		return 0, fmt.Errorf("unknown stage %q", stage)
 	}
-	env, err := r.env(r.envs[stage], data, sc)
-	if err != nil {
-		return 0, err
-	}
+	var env map[string]any
 	for i, t := range st.Transitions {
 		if t.When == "" {
 			return i, nil
 		}
-		ok, err := r.run(t.When, r.envs[stage], env)
-		if err != nil {
-			return 0, fmt.Errorf("stage %s, transition %d: %w", stage, i+1, err)
+		fail := func(err error) (int, error) {
+			return 0, exprAt{stage, fmt.Sprintf("transition %d (to %s), when", i+1, t.To), t.When, stage}.fail(err)
 		}
-		if ok == true {
+		var err error
+		if env == nil {
+			if env, err = r.env(stage, data, sc); err != nil {
+				return fail(err)
+			}
+		}
+		v, err := r.eval(stage, t.When, env)
+		if err != nil {
+			return fail(err)
+		}
+		holds, isBool := v.(bool)
+		if !isBool {
+			return fail(fmt.Errorf("gave %T, not true or false", v))
+		}
+		if holds {
 			return i, nil
 		}
 	}
@@ -209,49 +194,56 @@ func (r *Runtime) Enter(stage string, from string, t *TransitionPlan, data json.
 		return Entry{}, fmt.Errorf("unknown stage %q", stage)
 	}
 	e := Entry{Stage: stage, Title: st.Title, Assignee: st.Assignee, PlannedStart: sc.Now}
-	entryEnv, err := r.env(r.entry, nil, sc)
-	if err != nil {
-		return Entry{}, err
-	}
-	var dataEnv any
-	if t != nil {
-		if dataEnv, err = r.env(r.envs[from], data, sc); err != nil {
-			return Entry{}, err
-		}
+	// An expression of the stage sees no data; one of the transition sees
+	// the completion data of the stage it leaves.
+	ofStage := func(place, src string) exprAt { return exprAt{stage, place, src, ""} }
+	ofTransition := func(place, src string) exprAt {
+		return exprAt{from, r.transitionName(from, t) + ", " + place, src, from}
 	}
 
 	// Assignee: the transition's rule wins over the stage's.
-	expr, env, envT := st.Assignee.Expr, entryEnv, r.entry
+	who := ofStage("assignee", st.Assignee.Expr)
 	if t != nil && t.Assignee != nil {
 		e.Assignee = *t.Assignee
-		expr, env, envT = t.Assignee.Expr, dataEnv, r.envs[from]
+		who = ofTransition("assignee", t.Assignee.Expr)
 	}
 	switch e.Assignee.Kind {
 	case AssignSame:
 		e.Assignee = Assignee{Kind: AssignSame, User: sc.Process.Assignee}
 	case AssignExpr:
-		login, err := r.run(expr, envT, env)
+		v, err := r.evalAt(who, data, sc)
 		if err != nil {
-			return Entry{}, fmt.Errorf("stage %s: assignee: %w", stage, err)
+			return Entry{}, err
 		}
-		e.Assignee = Assignee{Kind: AssignUser, User: login.(string)}
+		login, isString := v.(string)
+		if !isString {
+			return Entry{}, who.fail(fmt.Errorf("gave %T, not a login", v))
+		}
+		e.Assignee = Assignee{Kind: AssignUser, User: login}
 	}
 
 	// Planned start: the transition's expression, else the stage's, else now.
-	var at any
+	var when *exprAt
 	switch {
 	case t != nil && t.PlannedStart != "":
-		at, err = r.run(t.PlannedStart, r.envs[from], dataEnv)
+		w := ofTransition("plannedStart", t.PlannedStart)
+		when = &w
 	case st.PlannedStart != "":
-		at, err = r.run(st.PlannedStart, r.entry, entryEnv)
+		w := ofStage("plannedStart", st.PlannedStart)
+		when = &w
 	}
-	if err != nil {
-		return Entry{}, fmt.Errorf("stage %s: plannedStart: %w", stage, err)
-	}
-	if ts, err := asTime(at); err != nil {
-		return Entry{}, fmt.Errorf("stage %s: plannedStart: %w", stage, err)
-	} else if !ts.IsZero() {
-		e.PlannedStart = ts.UTC()
+	if when != nil {
+		v, err := r.evalAt(*when, data, sc)
+		if err != nil {
+			return Entry{}, err
+		}
+		ts, err := asTime(v)
+		if err != nil {
+			return Entry{}, when.fail(err)
+		}
+		if !ts.IsZero() {
+			e.PlannedStart = ts.UTC()
+		}
 	}
 
 	due := st.Due
@@ -263,6 +255,39 @@ func (r *Runtime) Enter(stage string, from string, t *TransitionPlan, data json.
 		e.Due = &d
 	}
 	return e, nil
+}
+
+// exprAt is an expression with its place in the plan, for errors: place
+// within stage, and the stage whose completion data it sees ("" if none).
+type exprAt struct{ stage, place, src, dataOf string }
+
+func (w exprAt) fail(err error) error { return &exprError{w.stage, w.place, w.src, err} }
+
+// evalAt evaluates w with data (ignored when w sees none).
+func (r *Runtime) evalAt(w exprAt, data json.RawMessage, sc Scope) (any, error) {
+	if w.dataOf == "" {
+		data = nil
+	}
+	env, err := r.env(w.dataOf, data, sc)
+	if err != nil {
+		return nil, w.fail(err)
+	}
+	v, err := r.eval(w.dataOf, w.src, env)
+	if err != nil {
+		return nil, w.fail(err)
+	}
+	return v, nil
+}
+
+// transitionName names t among the transitions of stage from.
+func (r *Runtime) transitionName(from string, t *TransitionPlan) string {
+	for i, other := range r.Plan.Stages[from].Transitions {
+		if other.When == t.When && other.To == t.To && other.PlannedStart == t.PlannedStart &&
+			(other.Assignee == nil) == (t.Assignee == nil) && (t.Assignee == nil || *other.Assignee == *t.Assignee) {
+			return fmt.Sprintf("transition %d (to %s)", i+1, t.To)
+		}
+	}
+	return "the transition to " + t.To
 }
 
 // asTime accepts what a plannedStart expression may give: a time, an RFC 3339
@@ -282,70 +307,81 @@ func asTime(v any) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("gave %T, not a time", v)
 }
 
-// env builds an environment value of type t from JSON inputs.
-func (r *Runtime) env(t reflect.Type, data json.RawMessage, sc Scope) (any, error) {
-	v := reflect.New(t).Elem()
-	set := func(name string, raw json.RawMessage) error {
-		f := v.FieldByName(name)
-		if !f.IsValid() || len(raw) == 0 || string(raw) == "null" {
-			return nil
-		}
-		if err := json.Unmarshal(integralNumbers(raw), f.Addr().Interface()); err != nil {
-			return fmt.Errorf("%s: %w", strconv.Quote(name), err)
-		}
-		return nil
-	}
-	if err := errors.Join(set("Vars", sc.Vars), set("Data", data)); err != nil {
+// env builds what expressions see. The sizes the cost check assumed are
+// checked here too: data or a client from before the limits could break
+// them.
+func (r *Runtime) env(dataOf string, data json.RawMessage, sc Scope) (map[string]any, error) {
+	if err := scopeWithinLimits(sc); err != nil {
 		return nil, err
 	}
-	v.FieldByName("Client").Set(reflect.ValueOf(sc.Client))
-	v.FieldByName("Process").Set(reflect.ValueOf(sc.Process))
-	v.FieldByName("Now").Set(reflect.ValueOf(sc.Now))
-	return v.Interface(), nil
-}
-
-func (r *Runtime) run(src string, envT reflect.Type, env any) (any, error) {
-	prog, ok := r.progs[progKey(src, envT)]
-	if !ok {
-		return nil, fmt.Errorf("expression %q was not compiled", src)
-	}
-	return expr.Run(prog, env)
-}
-
-// integralNumbers rewrites numbers such as 5.0 or 5e0, which JSON Schema
-// counts as integers, as 5, so they decode into the integer fields of an
-// expression environment. Other input comes back unchanged.
-func integralNumbers(raw json.RawMessage) json.RawMessage {
-	if !bytes.ContainsAny(raw, ".eE") {
-		return raw
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return raw
-	}
-	out, err := json.Marshal(integral(v))
+	vars, err := decodeAs(r.varsSchema, sc.Vars, "vars")
 	if err != nil {
-		return raw
+		return nil, err
 	}
-	return out
+	env := map[string]any{"vars": vars, "client": fieldsValue(sc.Client), "process": fieldsValue(sc.Process), "now": sc.Now}
+	if dataOf != "" {
+		if env["data"], err = decodeAs(r.formSchemas[dataOf], data, "data"); err != nil {
+			return nil, err
+		}
+	}
+	return env, nil
 }
 
-func integral(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			v[k] = integral(x)
+func decodeAs(schema map[string]any, raw json.RawMessage, name string) (any, error) {
+	if len(raw) > MaxDataBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d expressions are checked for", name, len(raw), MaxDataBytes)
+	}
+	var v any
+	if len(raw) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-	case []any:
-		for i, x := range v {
-			v[i] = integral(x)
-		}
-	case json.Number:
-		if f, err := v.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			return json.Number(strconv.FormatInt(int64(f), 10))
+		if fe := tooManyItems(v, ""); len(fe) > 0 {
+			return nil, fmt.Errorf("%s%s: %s", name, fe[0].Path, fe[0].Message)
 		}
 	}
-	return v
+	return conform(schema, v, name)
+}
+
+// scopeWithinLimits checks that the client and the process are as small as
+// the cost check assumes: their strings together within MaxDataBytes, their
+// lists within maxDataItems.
+func scopeWithinLimits(sc Scope) error {
+	c, p := sc.Client, sc.Process
+	clientBytes := len(c.ID) + len(c.Name) + len(c.Owner)
+	for _, list := range [][]string{c.Segments, c.ProductGroups} {
+		if len(list) > maxDataItems {
+			return fmt.Errorf("client %s: a list of %d items, more than the %d expressions are checked for", c.ID, len(list), maxDataItems)
+		}
+		for _, s := range list {
+			clientBytes += len(s)
+		}
+	}
+	if clientBytes > MaxDataBytes {
+		return fmt.Errorf("client %s: %d bytes of text, more than the %d expressions are checked for", c.ID, clientBytes, MaxDataBytes)
+	}
+	if n := len(p.ID) + len(p.Definition) + len(p.BusinessKey) + len(p.Stage) + len(p.Assignee); n > MaxDataBytes {
+		return fmt.Errorf("process %s: %d bytes of text, more than the %d expressions are checked for", p.ID, n, MaxDataBytes)
+	}
+	return nil
+}
+
+// eval runs a compiled expression within expr's memory budget.
+func (r *Runtime) eval(dataOf, src string, env map[string]any) (out any, err error) {
+	c, ok := r.progs[exprKey{dataOf, src}]
+	switch {
+	case !ok:
+		return nil, errors.New("it was not compiled")
+	case c.err != nil:
+		return nil, fmt.Errorf("this version refuses it: %w", c.err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("it panicked: %v", p)
+		}
+	}()
+	machine := vm.VM{MemoryBudget: runMemoryBudget}
+	return machine.Run(c.prog, env)
 }

@@ -279,7 +279,15 @@ func (s *source) within(ptr string, line, col int) (Pos, bool) {
 	default:
 		return s.at(ptr), false
 	}
-	if tok.Type == token.StringType || !strings.ContainsAny(tok.Origin, `\'`) {
+	// Escapes make the source longer than the string: \" in double quotes,
+	// '' in single ones.
+	inner := strings.TrimSpace(tok.Origin)
+	if len(inner) >= 2 && tok.Type != token.StringType {
+		inner = inner[1 : len(inner)-1]
+	}
+	escaped := tok.Type == token.DoubleQuoteType && strings.Contains(inner, `\`) ||
+		tok.Type == token.SingleQuoteType && strings.Contains(inner, "''")
+	if !escaped {
 		p.Column += col - 1
 		return p, true
 	}
