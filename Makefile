@@ -25,9 +25,15 @@ bench: bin/withpg
 	$(GO) run ./internal/bench
 	bin/withpg -- $(GO) test -run '^$$' -bench Render1000Rows -benchtime 20x ./web/ | grep -E '^(Benchmark|goos|cpu)' 
 
-## fuzz: run the definition fuzzer for a minute (its seed corpus runs in every `make test`)
+## fuzz: every fuzz target of the repository for FUZZTIME each (their seed corpora run in every `make test`)
+FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime 60s ./definitions
+	@set -e; for file in $$(grep -rl --include='*_test.go' --exclude-dir=.conveyor --exclude-dir=.git '^func Fuzz' .); do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "$(GO) test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) $$(dirname $$file)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$(dirname $$file); \
+		done; \
+	done
 
 build:
 	$(GO) build -o bin/conveyor ./cmd/conveyor
