@@ -19,7 +19,12 @@ var allowedBuiltins = map[string]builtinCost{}
 
 func init() {
 	for _, name := range []string{"all", "none", "any", "one", "count", "sum", "findIndex", "findLastIndex"} {
-		allowedBuiltins[name] = func(w *costWalker, n *ast.BuiltinNode, args []est) est { return scalar(0) }
+		allowedBuiltins[name] = func(w *costWalker, n *ast.BuiltinNode, args []est) est {
+			if len(args) == 1 {
+				return scalar(args[0].items) // count(list) and sum(list) go through it too
+			}
+			return scalar(0)
+		}
 	}
 	for _, name := range []string{"find", "findLast", "first", "last", "get"} {
 		allowedBuiltins[name] = func(w *costWalker, n *ast.BuiltinNode, args []est) est { return args[0].element() }
