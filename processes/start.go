@@ -33,7 +33,9 @@ type Request struct {
 // Start starts a process for by, or with a business key the conveyor
 // already has, returns that process (created false) and makes sure its
 // workflow runs. Variables that fail the definition's schema are a
-// definitions.DataError; a client by may not see is not found.
+// definitions.DataError; a client by may not see is not found. An existing
+// process by may not see is ErrConflict and nothing of it is returned: a
+// business key must not open a way around the visibility rule.
 func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, by store.Viewer) (store.Process, bool, error) {
 	if req.Definition == "" {
 		return store.Process{}, false, fmt.Errorf("definition is required: %w", errs.ErrInvalid)
@@ -60,6 +62,15 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 	})
 	if err != nil {
 		return store.Process{}, false, err
+	}
+	if !created {
+		visible, err := st.CanSeeProcess(ctx, by, p.ID)
+		if err != nil {
+			return store.Process{}, false, err
+		}
+		if !visible {
+			return store.Process{}, false, fmt.Errorf("a process of %s with this business key already exists: %w", p.Definition, errs.ErrConflict)
+		}
 	}
 	if p.State != store.ProcessRunning {
 		return p, created, nil
