@@ -85,3 +85,22 @@ func TestTokensAreUniqueAndTheirHashIsStable(t *testing.T) {
 	require.Equal(t, auth.HashToken(tok1), auth.HashToken(tok1))
 	require.NotEqual(t, hash1, auth.HashToken(tok1+"x"))
 }
+
+func TestANewPasswordIsLongAndNotTheLogin(t *testing.T) {
+	require.Nil(t, auth.CheckNewPassword("/password", "ivan", "correct horse"))
+	require.Equal(t, "must be at least 10 characters", auth.CheckNewPassword("/password", "ivan", "demo").Message())
+	require.Equal(t, "required", auth.CheckNewPassword("/password", "ivan", "").Message())
+	v := auth.CheckNewPassword("/password", "longlogin01", "LongLogin01")
+	require.Equal(t, "/password: must differ from the login", v.Error())
+}
+
+// The decoy an unknown login is checked against costs what a real hash
+// costs (the same parameters), and no password matches it.
+func TestTheDecoyHashIsARealHashOfNoKnownPassword(t *testing.T) {
+	real, err := auth.HashPassword("demo")
+	require.NoError(t, err)
+	params := func(h string) string { return strings.Join(strings.Split(h, "$")[:4], "$") }
+	require.Equal(t, params(real), params(auth.DecoyHash()))
+	require.Equal(t, auth.DecoyHash(), auth.DecoyHash(), "made once")
+	require.False(t, auth.CheckPassword(auth.DecoyHash(), ""))
+}

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/conveyorhq/conveyor/limits"
 )
 
 // The OWASP minimum for argon2id (19 MiB, two passes, one lane): hashing
@@ -108,4 +111,35 @@ func param(s, name string, lo, hi uint64) (uint32, bool) {
 		return 0, false
 	}
 	return uint32(n), true
+}
+
+// decoy is a hash of a random password nobody knows, made with the current
+// parameters: checking a password against it costs what checking against a
+// real user's hash costs.
+var decoy = sync.OnceValue(func() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	h, err := HashPassword(b64.EncodeToString(b[:]))
+	if err != nil {
+		panic(err) // the system's random source failed
+	}
+	return h
+})
+
+// DecoyHash is what a sign-in checks the password against when the login is
+// unknown, so that an unknown login takes the same work (and time) as a
+// known one and its answer does not tell which logins exist.
+func DecoyHash() string { return decoy() }
+
+// CheckNewPassword applies the rules for a password being set for login:
+// the bounds of limits.NewPassword at path, and not the login itself
+// (whatever the case), the first thing a guesser tries.
+func CheckNewPassword(path, login, password string) *limits.Violation {
+	if v := limits.NewPassword.Check(path, password); v != nil {
+		return v
+	}
+	if strings.EqualFold(password, login) {
+		return &limits.Violation{Path: path, Reason: limits.SameAsLogin}
+	}
+	return nil
 }

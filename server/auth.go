@@ -11,6 +11,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -49,10 +50,34 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if !plainParameters(c) {
+		return
+	}
 	c.Set(userKey, u)
 	// Every change made for this request is audited as this user's.
 	c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(), u.Login))
 	c.Next()
+}
+
+// plainParameters refuses, with 400, a request whose path or query holds a
+// value that is not plain text (a NUL, another control character, bytes
+// that are not UTF-8) or is absurdly long: such a value reaches SQL as an
+// id or a filter, and could only fail there, as an internal error.
+func plainParameters(c *gin.Context) bool {
+	var bad limits.Checks
+	for _, p := range c.Params {
+		bad.Add(limits.Parameter, p.Key, &p.Value)
+	}
+	for key, values := range c.Request.URL.Query() {
+		for _, v := range values {
+			bad.Add(limits.Parameter, key, &v)
+		}
+	}
+	if len(bad) == 0 {
+		return true
+	}
+	problem(c, http.StatusBadRequest, "invalid parameters", fieldErrors(bad)...)
+	return false
 }
 
 type loginRequest struct {
@@ -73,7 +98,10 @@ func (s *Server) login(c *gin.Context) {
 	}
 	token, expires, err := s.SignIn(c, req.Login, req.Password)
 	var limited *auth.LimitedError
+	var bad *limits.Violation
 	switch {
+	case errors.As(err, &bad):
+		outOfBounds(c, limits.Checks{bad})
 	case errors.As(err, &limited):
 		tooManyAttempts(c, limited.Wait, limited.Reason)
 	case errors.Is(err, auth.ErrBadCredentials):
@@ -86,40 +114,94 @@ func (s *Server) login(c *gin.Context) {
 }
 
 // SignIn checks a login and password and starts a session, for the API and
-// the web UI alike. A limited attempt (see loginFailureLimit) is refused
-// before the password is looked at, so it costs no hashing and tells nothing
-// by its timing; every sign-in and failed sign-in is audited.
+// the web UI alike. A login or password out of its bounds is a
+// *limits.Violation, refused before anything else: it is written nowhere,
+// not even to the audit log. Every other sign-in and failed sign-in is
+// audited.
 func (s *Server) SignIn(c *gin.Context, login, password string) (string, time.Time, error) {
-	if wait, ok := s.limits.addresses.take(c.ClientIP()); !ok {
-		return "", time.Time{}, &auth.LimitedError{Wait: wait, Reason: "too many sign-in attempts from this address"}
+	if v := limits.Login.Check("/login", login); v != nil {
+		return "", time.Time{}, v
 	}
-	// The attempt counts as a failure from the start, so that concurrent
-	// guesses cannot all pass before the first of them fails; a success
-	// clears the count.
-	if wait, ok := s.limits.logins.take(login); !ok {
-		return "", time.Time{}, &auth.LimitedError{Wait: wait, Reason: "too many failed sign-ins for this login"}
+	if v := limits.Password.Check("/password", password); v != nil {
+		return "", time.Time{}, v
 	}
-	ctx := c.Request.Context()
-	hash, active, err := s.Store.PasswordHash(ctx, login)
-	if err != nil && !errors.Is(err, errs.ErrNotFound) {
+	if err := s.checkPassword(c, login, password); err != nil {
 		return "", time.Time{}, err
-	}
-	if err != nil || !active || !auth.CheckPassword(hash, password) {
-		if err := s.Store.RecordFailedLogin(ctx, login, c.ClientIP()); err != nil {
-			return "", time.Time{}, err
-		}
-		return "", time.Time{}, auth.ErrBadCredentials
 	}
 	token, tokenHash, err := auth.NewToken()
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	expires := time.Now().Add(s.TokenTTL).UTC().Truncate(time.Second)
-	if err := s.Store.StartSession(ctx, tokenHash, login, expires, c.ClientIP()); err != nil {
+	if err := s.Store.StartSession(c.Request.Context(), tokenHash, login, expires, c.ClientIP()); err != nil {
 		return "", time.Time{}, err
 	}
-	s.limits.logins.reset(login)
 	return token, expires, nil
+}
+
+// checkPassword tells whether password is login's, under the sign-in
+// limits (see ratelimit.go): an attempt over them is a *auth.LimitedError,
+// refused before the password is looked at, so it costs no hashing; a wrong
+// password is auth.ErrBadCredentials, recorded in the audit log. An unknown
+// or inactive login costs the same hash as a known one, so the time of the
+// answer does not tell which logins exist. A right password clears the
+// failures of login from this address.
+func (s *Server) checkPassword(c *gin.Context, login, password string) error {
+	address := c.ClientIP()
+	if wait, ok := s.limits.addresses.take(address); !ok {
+		return &auth.LimitedError{Wait: wait, Reason: "too many sign-in attempts from this address"}
+	}
+	// The attempt counts as a failure from the start, so that concurrent
+	// guesses cannot all pass before the first of them fails.
+	pair := pairKey(login, address)
+	if wait, ok := s.limits.failures.fail(pair); !ok {
+		return &auth.LimitedError{Wait: wait, Reason: "too many failed sign-ins for this login from this address"}
+	}
+	ctx := c.Request.Context()
+	hash, active, err := s.Store.PasswordHash(ctx, login)
+	known := err == nil
+	if err != nil && !errors.Is(err, errs.ErrNotFound) {
+		return err
+	}
+	if !known {
+		hash = auth.DecoyHash()
+	}
+	// The hash is checked whatever else is wrong: skipping it would answer
+	// faster.
+	if !s.limits.check(hash, password) || !known || !active {
+		if err := s.Store.RecordFailedLogin(ctx, login, address); err != nil {
+			return err
+		}
+		return auth.ErrBadCredentials
+	}
+	s.limits.failures.reset(pair)
+	return nil
+}
+
+// provedPassword checks, before a change that needs it, that password is
+// the signed-in login's current one, under the same limits as a sign-in (a
+// stolen token must not become a way to guess the password); otherwise it
+// answers the refusal itself.
+func (s *Server) provedPassword(c *gin.Context, login, password string) bool {
+	if password == "" {
+		problem(c, http.StatusUnprocessableEntity, "changing your password takes your current one",
+			FieldError{Path: "/currentPassword", Message: "required"})
+		return false
+	}
+	err := s.checkPassword(c, login, password)
+	var limited *auth.LimitedError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &limited):
+		tooManyAttempts(c, limited.Wait, limited.Reason)
+	case errors.Is(err, auth.ErrBadCredentials):
+		problem(c, http.StatusForbidden, "the current password is wrong",
+			FieldError{Path: "/currentPassword", Message: "wrong password"})
+	default:
+		s.fail(c, err)
+	}
+	return false
 }
 
 func tooManyAttempts(c *gin.Context, wait time.Duration, detail string) {

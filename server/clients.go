@@ -1,12 +1,15 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/identifiers"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
 )
@@ -19,6 +22,21 @@ type clientRequest struct {
 	Owner         *string   `json:"owner"`
 	Segments      *[]string `json:"segments"`
 	ProductGroups *[]string `json:"productGroups"`
+}
+
+// checkLimits lists the fields out of their bounds; creating, a name is
+// required.
+func (r *clientRequest) checkLimits(creating bool) limits.Checks {
+	var c limits.Checks
+	name := r.Name
+	if creating && name == nil {
+		name = new(string)
+	}
+	c.Add(limits.ClientName, "/name", name)
+	c.Add(limits.Login, "/owner", r.Owner)
+	c.AddEach(limits.Key, "/segments", r.Segments)
+	c.AddEach(limits.Key, "/productGroups", r.ProductGroups)
+	return c
 }
 
 // checkIdentifiers normalises the legal identifiers given and lists the
@@ -53,17 +71,14 @@ func (s *Server) listClients(c *gin.Context) {
 }
 
 // createClient: managers, supervisors and admins; the creator owns the
-// client unless an admin or supervisor names another owner.
+// client unless they name another owner, who must be below them (admins:
+// anyone; see store.CreateClientFor).
 func (s *Server) createClient(c *gin.Context) {
 	if !requireRole(c, store.RoleManager, store.RoleSupervisor) {
 		return
 	}
 	var req clientRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	if req.Name == nil || *req.Name == "" {
-		problem(c, http.StatusUnprocessableEntity, "a client needs a name", FieldError{Path: "/name", Message: "required"})
+	if !bindJSON(c, &req) || outOfBounds(c, req.checkLimits(true)) {
 		return
 	}
 	if bad := req.checkIdentifiers(); len(bad) > 0 {
@@ -72,10 +87,7 @@ func (s *Server) createClient(c *gin.Context) {
 	}
 	me := currentUser(c)
 	cl := store.Client{ID: processes.NewID(), Name: *req.Name, Owner: me.Login, INN: deref(req.INN), KPP: deref(req.KPP), OGRN: deref(req.OGRN)}
-	if req.Owner != nil && *req.Owner != me.Login {
-		if !requireRole(c, store.RoleSupervisor) {
-			return
-		}
+	if req.Owner != nil {
 		cl.Owner = *req.Owner
 	}
 	if req.Segments != nil {
@@ -84,12 +96,26 @@ func (s *Server) createClient(c *gin.Context) {
 	if req.ProductGroups != nil {
 		cl.ProductGroups = *req.ProductGroups
 	}
-	created, err := s.Store.CreateClient(c.Request.Context(), cl)
+	created, err := s.Store.CreateClientFor(c.Request.Context(), viewer(me), cl)
 	if err != nil {
-		s.fail(c, err)
+		s.failClient(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, created)
+}
+
+// failClient names the field of a change the client rules refuse.
+func (s *Server) failClient(c *gin.Context, err error) {
+	var refused *store.Refused
+	if !errors.As(err, &refused) {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusForbidden
+	if errors.Is(err, errs.ErrInvalid) {
+		status = http.StatusUnprocessableEntity
+	}
+	problem(c, status, refused.Error(), FieldError{Path: "/" + refused.Field, Message: refused.Reason()})
 }
 
 func (s *Server) getClient(c *gin.Context) {
@@ -101,14 +127,12 @@ func (s *Server) getClient(c *gin.Context) {
 	c.JSON(http.StatusOK, cl)
 }
 
-// patchClient: whoever may see a client may edit its card; moving it to
-// another owner takes a supervisor or an admin.
+// patchClient: whoever may see a client may edit its name, identifiers and
+// card; its owner, segments and product groups are for the owner, those
+// above the owner and admins (see store.UpdateClient).
 func (s *Server) patchClient(c *gin.Context) {
 	var req clientRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	if req.Owner != nil && !requireRole(c, store.RoleSupervisor) {
+	if !bindJSON(c, &req) || outOfBounds(c, req.checkLimits(false)) {
 		return
 	}
 	if bad := req.checkIdentifiers(); len(bad) > 0 {
@@ -120,7 +144,7 @@ func (s *Server) patchClient(c *gin.Context) {
 		Segments: req.Segments, ProductGroups: req.ProductGroups,
 	})
 	if err != nil {
-		s.fail(c, err)
+		s.failClient(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, cl)

@@ -1,27 +1,44 @@
 package server
 
 import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/auth"
 )
 
 // Login attempts are limited twice over, before any password is checked:
 //
-//   - per login, failures: an online guesser gets 5 tries at one account per
-//     15 minutes (under 500 a day) instead of as many as the network allows,
-//     while a person who mistypes a few times waits a quarter of an hour at
-//     worst. A successful login clears its count.
+//   - per login and client address, failures, with a growing wait: after
+//     5 failures one more try waits 1 second, then 2, 4 and so on, doubling
+//     up to 15 minutes. An online guesser gets some 100 tries at one account
+//     a day from one address, while a person who mistypes a few times waits
+//     seconds. Counting per address too means an attacker elsewhere cannot
+//     lock the real owner out: their failures are their own. Failures are
+//     forgotten a day after the last one, or at a successful login.
 //   - per client address, every attempt: one address trying many logins
 //     (password spraying) slips past the per-login limit, and every attempt
 //     costs an argon2id hash of CPU and memory. 20 a minute is more than a
 //     team behind one NAT signs in with.
 //
+// Behind a reverse proxy every client would share the proxy's address: list
+// the proxies in Server.TrustedProxies and the address is the client's, from
+// X-Forwarded-For, as the nearest untrusted hop gave it.
+//
 // The counts live in memory, so they are per server replica: with n replicas
 // behind a balancer an attacker gets up to n times the limits. A shared limit
 // would have to live in the database; that is a known limit of this one.
 const (
-	loginFailureLimit   = 5
-	loginFailureWindow  = 15 * time.Minute
+	loginFreeFailures   = 5
+	loginFirstWait      = time.Second
+	loginMaxWait        = 15 * time.Minute
+	loginFailureMemory  = 24 * time.Hour
 	addressAttemptLimit = 20
 	addressAttemptWin   = time.Minute
 
@@ -131,14 +148,60 @@ func retryAfter(d time.Duration) int {
 	return max(s, 1)
 }
 
-// loginLimits are the limiters of one Server.
+// loginLimits are the sign-in defences of one Server: the limits and the
+// password check, a field so that tests can count the hashes a sign-in
+// costs.
 type loginLimits struct {
-	logins, addresses *limiter
+	addresses *limiter
+	failures  *backoff
+	check     func(encoded, password string) bool
 }
 
 func newLoginLimits(now func() time.Time) *loginLimits {
+	auth.DecoyHash() // made now, so that the first unknown login is not slower
 	return &loginLimits{
-		logins:    newLimiter(loginFailureLimit, loginFailureWindow, limiterMaxKeys, now),
 		addresses: newLimiter(addressAttemptLimit, addressAttemptWin, limiterMaxKeys, now),
+		failures:  newBackoff(loginFreeFailures, loginFirstWait, loginMaxWait, loginFailureMemory, limiterMaxKeys, now),
+		check:     auth.CheckPassword,
 	}
+}
+
+// pairKey is the failure count's key of a login from an address. A space
+// cannot be in either, so no two pairs share a key.
+func pairKey(login, address string) string {
+	if len(login) > limiterMaxKeyLen {
+		login = login[:limiterMaxKeyLen]
+	}
+	return login + " " + address
+}
+
+// trustProxies makes r read client addresses from X-Forwarded-For only on
+// connections from s.TrustedProxies (none by default: then the address is
+// the connection's, which a client cannot forge). A list gin cannot parse
+// trusts nobody rather than everybody; ParseTrustedProxies checks it at
+// start-up.
+func (s *Server) trustProxies(r *gin.Engine) {
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		s.Log.Error("trusted proxies refused: trusting none", slog.Any("error", err))
+		_ = r.SetTrustedProxies(nil)
+	}
+}
+
+// ParseTrustedProxies reads a comma-separated list of proxy addresses or
+// CIDR ranges (CONVEYOR_TRUSTED_PROXIES), such as "10.0.0.0/8, 192.0.2.7".
+func ParseTrustedProxies(list string) ([]string, error) {
+	var out []string
+	for p := range strings.SplitSeq(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR range", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -114,17 +114,19 @@ func TestRetryAfterIsWholeSecondsRoundedUp(t *testing.T) {
 	}
 }
 
-func TestLoginLimitsAreFiveFailuresPerLoginAndTwentyAttemptsPerAddress(t *testing.T) {
+func TestLoginLimitsAreFiveFreeFailuresPerLoginAndAddressAndTwentyAttemptsPerAddress(t *testing.T) {
 	clk := newFakeClock()
 	ll := newLoginLimits(clk.now)
-	for range loginFailureLimit {
-		_, ok := ll.logins.take("ivan")
+	pair := pairKey("ivan", "192.0.2.1")
+	for range loginFreeFailures {
+		_, ok := ll.failures.fail(pair)
 		require.True(t, ok)
 	}
-	wait, ok := ll.logins.take("ivan")
+	wait, ok := ll.failures.fail(pair)
 	require.False(t, ok)
-	require.Equal(t, 15*time.Minute, wait)
-	require.Equal(t, 900, retryAfter(wait))
+	require.Equal(t, time.Second, wait)
+	_, ok = ll.failures.fail(pairKey("ivan", "192.0.2.2"))
+	require.True(t, ok, "the same login from another address is counted apart")
 
 	for range addressAttemptLimit {
 		_, ok := ll.addresses.take("192.0.2.1")
@@ -133,4 +135,48 @@ func TestLoginLimitsAreFiveFailuresPerLoginAndTwentyAttemptsPerAddress(t *testin
 	wait, ok = ll.addresses.take("192.0.2.1")
 	require.False(t, ok)
 	require.Equal(t, 60, retryAfter(wait))
+}
+
+func TestBackoffDoublesUpToItsCapAndForgets(t *testing.T) {
+	clk := newFakeClock()
+	b := newBackoff(5, time.Second, 15*time.Minute, 24*time.Hour, 100, clk.now)
+	var waits []time.Duration
+	for range 20 {
+		for {
+			wait, ok := b.fail("k")
+			if ok {
+				break
+			}
+			waits = append(waits, wait)
+			clk.advance(wait)
+		}
+	}
+	want := []time.Duration{}
+	for d := time.Second; d < 15*time.Minute; d *= 2 {
+		want = append(want, d)
+	}
+	for len(want) < len(waits) {
+		want = append(want, 15*time.Minute)
+	}
+	require.Equal(t, want, waits, "1s, 2s, 4s ... 512s, then 15 minutes each")
+
+	clk.advance(24 * time.Hour)
+	for range 5 {
+		_, ok := b.fail("k")
+		require.True(t, ok, "a day after the last failure the count is forgotten")
+	}
+}
+
+func TestPruningKeepsABackoffBoundedAndSparesWaitingKeys(t *testing.T) {
+	clk := newFakeClock()
+	b := newBackoff(2, time.Minute, time.Hour, 24*time.Hour, 10, clk.now)
+	b.fail("locked")
+	b.fail("locked") // now waits a minute
+	for i := range 1000 {
+		clk.advance(time.Millisecond)
+		b.fail(fmt.Sprint("flood", i))
+		require.LessOrEqual(t, b.size(), 10)
+	}
+	_, ok := b.fail("locked")
+	require.False(t, ok, "a flood of fresh keys does not free a waiting one")
 }

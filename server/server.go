@@ -28,6 +28,10 @@ type Server struct {
 	Metrics  *Metrics
 	// Location is the web UI's time zone (nil: UTC).
 	Location *time.Location
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies
+	// whose X-Forwarded-For names the client (see ParseTrustedProxies);
+	// none by default.
+	TrustedProxies []string
 
 	limits *loginLimits
 }
@@ -39,7 +43,7 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	// Client addresses (for login limits) come from the connection: trust
 	// no X-Forwarded-For unless a deployment configures its proxies.
-	_ = r.SetTrustedProxies(nil)
+	s.trustProxies(r)
 	r.Use(gin.Recovery(), s.Metrics.middleware())
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint") })

@@ -8,17 +8,59 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/store"
 )
 
 type userRequest struct {
-	Login      string    `json:"login"`
-	Name       *string   `json:"name"`
-	Password   *string   `json:"password"`
-	Roles      *[]string `json:"roles"`
-	Teams      *[]string `json:"teams"`
-	Supervisor *string   `json:"supervisor"`
-	Active     *bool     `json:"active"`
+	Login    string  `json:"login"`
+	Name     *string `json:"name"`
+	Password *string `json:"password"`
+	// CurrentPassword proves, when users change their own password, that
+	// they are who their token says: a stolen token or an unlocked screen
+	// must not be enough to take the account over.
+	CurrentPassword *string   `json:"currentPassword"`
+	Roles           *[]string `json:"roles"`
+	Teams           *[]string `json:"teams"`
+	Supervisor      *string   `json:"supervisor"`
+	Active          *bool     `json:"active"`
+}
+
+// checkLimits lists the fields out of their bounds, the new password's
+// rules (for login) included.
+func (r *userRequest) checkLimits(login string) limits.Checks {
+	var c limits.Checks
+	c.Add(limits.UserName, "/name", r.Name)
+	if r.Password != nil {
+		if v := auth.CheckNewPassword("/password", login, *r.Password); v != nil {
+			c = append(c, v)
+		}
+	}
+	c.Add(limits.Password, "/currentPassword", r.CurrentPassword)
+	c.AddEach(limits.Key, "/roles", r.Roles)
+	c.AddEach(limits.Key, "/teams", r.Teams)
+	if r.Supervisor != nil && *r.Supervisor != "" { // "" clears it
+		c.Add(limits.Login, "/supervisor", r.Supervisor)
+	}
+	return c
+}
+
+// outOfBounds answers 422 naming every field out of its bounds, if any, and
+// says whether it did: nothing has been written then.
+func outOfBounds(c *gin.Context, bad limits.Checks) bool {
+	if len(bad) == 0 {
+		return false
+	}
+	problem(c, http.StatusUnprocessableEntity, "some fields are invalid", fieldErrors(bad)...)
+	return true
+}
+
+func fieldErrors(bad limits.Checks) []FieldError {
+	out := make([]FieldError, len(bad))
+	for i, v := range bad {
+		out[i] = FieldError{Path: v.Path, Message: v.Message()}
+	}
+	return out
 }
 
 // listUsers shows the organisation to everyone signed in: completers choose
@@ -49,9 +91,12 @@ func (s *Server) createUser(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if req.Login == "" || req.Password == nil || *req.Password == "" {
-		problem(c, http.StatusUnprocessableEntity, "a user needs a login and a password",
-			FieldError{Path: "/login", Message: "required"}, FieldError{Path: "/password", Message: "required"})
+	if req.Password == nil {
+		req.Password = new(string) // required
+	}
+	var bad limits.Checks
+	bad.Add(limits.Login, "/login", &req.Login)
+	if outOfBounds(c, append(bad, req.checkLimits(req.Login)...)) {
 		return
 	}
 	hash, err := auth.HashPassword(*req.Password)
@@ -75,27 +120,40 @@ func (s *Server) createUser(c *gin.Context) {
 }
 
 // patchUser: admins change anything; a user may change their own name and
-// password.
+// password. Changing one's own password (admins too) takes the current one;
+// an admin resetting someone else's does not. A new password signs its user
+// out everywhere but in the request that set it.
 func (s *Server) patchUser(c *gin.Context) {
 	me := currentUser(c)
+	login := c.Param("login")
 	var req userRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	self := me.Login == c.Param("login") && req.Roles == nil && req.Teams == nil && req.Supervisor == nil && req.Active == nil
+	own := me.Login == login
+	self := own && req.Roles == nil && req.Teams == nil && req.Supervisor == nil && req.Active == nil
 	if !self && !requireRole(c) {
+		return
+	}
+	if outOfBounds(c, req.checkLimits(login)) {
 		return
 	}
 	patch := store.UserPatch{Name: req.Name, Roles: req.Roles, Teams: req.Teams, Supervisor: req.Supervisor, Active: req.Active}
 	if req.Password != nil {
+		if own && !s.provedPassword(c, me.Login, deref(req.CurrentPassword)) {
+			return
+		}
 		hash, err := auth.HashPassword(*req.Password)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		patch.PasswordHash = &hash
+		if own {
+			patch.KeepToken = auth.HashToken(bearerToken(c))
+		}
 	}
-	u, err := s.Store.UpdateUser(c.Request.Context(), c.Param("login"), patch)
+	u, err := s.Store.UpdateUser(c.Request.Context(), login, patch)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -143,8 +201,9 @@ func (s *Server) putAbsence(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if req.Deputy == "" {
-		problem(c, http.StatusUnprocessableEntity, "a deputy is required", FieldError{Path: "/deputy", Message: "required"})
+	var bad limits.Checks
+	bad.Add(limits.Login, "/deputy", &req.Deputy)
+	if outOfBounds(c, bad) {
 		return
 	}
 	if !req.Until.After(req.From) {
@@ -184,8 +243,9 @@ func (s *Server) transferPortfolio(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if req.To == "" {
-		problem(c, http.StatusUnprocessableEntity, "to is required", FieldError{Path: "/to", Message: "required"})
+	var bad limits.Checks
+	bad.Add(limits.Login, "/to", &req.To)
+	if outOfBounds(c, bad) {
 		return
 	}
 	me := currentUser(c)

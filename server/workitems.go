@@ -145,6 +145,10 @@ func (s *Server) reassignWorkItem(c *gin.Context) {
 		problem(c, http.StatusConflict, "work item "+w.ID+" is "+w.State)
 		return
 	}
+	if err := processes.CheckReassign(c.Request.Context(), s.Store, me, w, req.Assignee); err != nil {
+		s.failUpdate(c, err)
+		return
+	}
 	err := processes.Reassign(c.Request.Context(), s.Temporal, w, req.Assignee, me.Login, req.Note, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		s.failUpdate(c, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,9 +56,27 @@ func scanClient(row pgx.Row) (Client, error) {
 	return c, err
 }
 
-// CreateClient stores a client with its segments and product groups.
+// CreateClient stores a client with its segments and product groups as it
+// is, for the demo seed and tests; what people ask for goes through
+// CreateClientFor, which applies who may own what.
 func (s *Store) CreateClient(ctx context.Context, c Client) (Client, error) {
+	return s.createClient(ctx, c, nil)
+}
+
+// CreateClientFor stores a client by creates: its owner must be by or
+// someone below by (an admin: anyone), and active. A refused owner is a
+// *Refused.
+func (s *Store) CreateClientFor(ctx context.Context, by Viewer, c Client) (Client, error) {
+	return s.createClient(ctx, c, func(tx pgx.Tx) error { return mayOwn(ctx, tx, by, c.Owner) })
+}
+
+func (s *Store) createClient(ctx context.Context, c Client, check func(pgx.Tx) error) (Client, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO clients (id, name, inn, kpp, ogrn, owner) VALUES ($1, $2, $3, $4, $5, $6)`,
 			c.ID, c.Name, nullable(c.INN), nullable(c.KPP), nullable(c.OGRN), c.Owner); err != nil {
 			return mapConstraint(err, "client "+c.ID)
@@ -68,6 +87,110 @@ func (s *Store) CreateClient(ctx context.Context, c Client) (Client, error) {
 		return Client{}, err
 	}
 	return scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, c.ID))
+}
+
+// Who changes what of a client. Its owner, segments and product groups
+// decide who sees it, so only those responsible for it change them: the
+// owner, the supervisors above the owner, and admins; otherwise a manager who
+// sees a client through a grant could widen (or narrow) who else sees it.
+// Its name and legal identifiers are facts about the company that anyone
+// working with it may correct, as they may its card; every change is
+// audited. A new owner must be active, and the one who sets it or someone
+// below them (admins: anyone), so nobody hands a client to a stranger or
+// out of their own subtree.
+
+// The rules a *Refused names.
+const (
+	RuleOwnerScope    = "owner-scope"
+	RuleOwnerInactive = "owner-inactive"
+	RuleDecide        = "decide"
+)
+
+var ruleText = map[string]string{
+	RuleOwnerScope:    "the owner must be you or someone below you",
+	RuleOwnerInactive: "the owner must be an active user",
+	RuleDecide:        "only the client's owner, a supervisor above the owner or an admin changes its owner, segments and product groups",
+}
+
+// Refused is a change to a client that its maker may not make, at Field
+// (owner, segments or productGroups). It is errs.ErrForbidden, or
+// errs.ErrInvalid for an owner who is not an active user.
+type Refused struct {
+	Field, Rule string
+}
+
+func (e *Refused) Error() string { return e.Field + ": " + e.Reason() }
+
+// Reason is what the rule says, without the field.
+func (e *Refused) Reason() string { return ruleText[e.Rule] }
+
+func (e *Refused) Unwrap() error {
+	if e.Rule == RuleOwnerInactive {
+		return errs.ErrInvalid
+	}
+	return errs.ErrForbidden
+}
+
+// mayOwn refuses owner as the new owner of a client set by by.
+func mayOwn(ctx context.Context, tx pgx.Tx, by Viewer, owner string) error {
+	var active, inScope bool
+	err := tx.QueryRow(ctx, viewerScope+`
+		SELECT coalesce((SELECT active FROM users WHERE login = $3), false), $1 OR $3 IN (SELECT login FROM scope)`,
+		by.Admin, by.Login, owner).Scan(&active, &inScope)
+	switch {
+	case err != nil:
+		return err
+	case !active:
+		return &Refused{Field: "owner", Rule: RuleOwnerInactive}
+	case !inScope:
+		return &Refused{Field: "owner", Rule: RuleOwnerScope}
+	}
+	return nil
+}
+
+// mayDecide refuses a change of who sees client id (its owner, segments or
+// product groups) by by; a patch that sets them as they are changes nothing
+// and passes. The client's row is locked, so that its owner cannot change
+// between the check and the update.
+func mayDecide(ctx context.Context, tx pgx.Tx, by Viewer, id string, p ClientPatch) error {
+	var owner string
+	var segments, groups []string
+	err := tx.QueryRow(ctx, `SELECT owner,
+			coalesce((SELECT array_agg(segment_id) FROM client_segments WHERE client_id = c.id), '{}'),
+			coalesce((SELECT array_agg(group_id) FROM client_product_groups WHERE client_id = c.id), '{}')
+		FROM clients c WHERE id = $1 FOR UPDATE`, id).Scan(&owner, &segments, &groups)
+	if err != nil {
+		return notFound(err, "client "+id)
+	}
+	var changed string
+	switch {
+	case p.Owner != nil && *p.Owner != owner:
+		changed = "owner"
+	case p.Segments != nil && !sameSet(*p.Segments, segments):
+		changed = "segments"
+	case p.ProductGroups != nil && !sameSet(*p.ProductGroups, groups):
+		changed = "productGroups"
+	default:
+		return nil
+	}
+	var decides bool
+	if err := tx.QueryRow(ctx, viewerScope+` SELECT $1 OR $3 IN (SELECT login FROM scope)`, by.Admin, by.Login, owner).Scan(&decides); err != nil {
+		return err
+	}
+	if !decides {
+		return &Refused{Field: changed, Rule: RuleDecide}
+	}
+	if p.Owner != nil && *p.Owner != owner {
+		return mayOwn(ctx, tx, by, *p.Owner)
+	}
+	return nil
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
 func setClientTags(ctx context.Context, tx pgx.Tx, id string, segments, groups *[]string) error {
@@ -96,7 +219,9 @@ type ClientPatch struct {
 	Segments, ProductGroups     *[]string
 }
 
-// UpdateClient changes a client viewer may see (others are not found).
+// UpdateClient changes a client viewer may see (others are not found), as
+// far as the rules above let viewer: a refused change is a *Refused and
+// changes nothing.
 func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p ClientPatch) (Client, error) {
 	if _, err := s.Client(ctx, viewer, id); err != nil {
 		return Client{}, err
@@ -111,6 +236,9 @@ func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p Cl
 		return s.Client(ctx, viewer, id) // nothing to change, nothing to audit
 	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := mayDecide(ctx, tx, viewer, id, p); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE clients SET
 				name = coalesce($2, name),
 				inn = CASE WHEN $3::text IS NULL THEN inn ELSE nullif($3, '') END,

@@ -47,7 +47,13 @@ type UserPatch struct {
 	Roles, Teams *[]string
 	Supervisor   *string // pointer to "" clears the supervisor
 	Active       *bool
+	// PasswordHash, when set, also signs the user out everywhere: every
+	// token of theirs (API and web sessions alike) is revoked in the same
+	// transaction, except KeepToken (the hash of the token of the request
+	// that changes it, when that is the user's own), so whoever held a
+	// stolen token or session loses it with the old password.
 	PasswordHash *string
+	KeepToken    []byte
 }
 
 const userCols = `u.login, u.name, u.roles, u.teams, coalesce(u.supervisor, ''), u.active, u.created_at,
@@ -156,6 +162,10 @@ func (s *Store) UpdateUser(ctx context.Context, login string, patch UserPatch) (
 		WHERE u.login = $1
 		RETURNING `+userCols,
 			login, patch.Name, roles, teams, patch.Supervisor, patch.Active, patch.PasswordHash))
+		if err != nil || patch.PasswordHash == nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM tokens WHERE login = $1 AND hash IS DISTINCT FROM $2`, login, patch.KeepToken)
 		return err
 	})
 	if err != nil {
@@ -224,6 +234,20 @@ func (s *Store) IsAbove(ctx context.Context, supervisor, login string) (bool, er
 		return false, fmt.Errorf("is %q above %q: %w", supervisor, login, err)
 	}
 	return above, nil
+}
+
+// Assignees lists the active users by may give work to, by login: by and
+// everyone below them (an admin: anyone), and, for work about a client, only
+// those who may see that client (admins see every client). only, if not
+// "", narrows the list to that login, to check one user.
+func (s *Store) Assignees(ctx context.Context, by Viewer, client, only string) ([]User, error) {
+	rows, _ := s.pool.Query(ctx, viewerScope+`
+		SELECT `+userCols+` FROM users u
+		WHERE u.active AND ($1 OR u.login IN (SELECT login FROM scope))
+		  AND ($3 = '' OR 'admin' = ANY (u.roles) OR can_see_client(u.login, $3))
+		  AND ($4 = '' OR u.login = $4)
+		ORDER BY u.login`, by.Admin, by.Login, client, only)
+	return collectUsers(rows)
 }
 
 // TeamMembers lists the active users in team, by login.

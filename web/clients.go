@@ -25,6 +25,7 @@ import (
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/identifiers"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
 )
@@ -337,19 +338,27 @@ func (u *UI) clientNew(c *gin.Context) {
 	page := clientFormPage{Values: map[string]string{"owner": user.Login}, Errors: fieldErrors{},
 		Segments: dir.segments, ProductGroups: dir.groups}
 	if mayMoveClients(user) {
-		page.Owners = activeUsers(dir.users)
+		if page.Owners, err = u.owners(c.Request.Context(), user, user.Login); err != nil {
+			u.fail(c, err)
+			return
+		}
 	}
 	u.render(c, http.StatusOK, "client-new", translate(language(c), "cl.new"), page)
 }
 
-func activeUsers(users []store.User) []store.User {
-	var out []store.User
-	for _, usr := range users {
-		if usr.Active {
-			out = append(out, usr)
-		}
+// owners are whom user may make a client's owner (see
+// store.CreateClientFor) and the current owner, so that a form saved
+// unchanged keeps it.
+func (u *UI) owners(ctx context.Context, user store.User, current string) ([]store.User, error) {
+	list, err := u.Store.Assignees(ctx, viewer(user), "", "")
+	if err != nil || slices.ContainsFunc(list, func(o store.User) bool { return o.Login == current }) {
+		return list, err
 	}
-	return out
+	cur, err := u.Store.User(ctx, current)
+	if err != nil {
+		return nil, err
+	}
+	return append([]store.User{cur}, list...), nil
 }
 
 // clientForm reads and checks the fields of the client forms (new and
@@ -360,17 +369,23 @@ func clientForm(c *gin.Context) (values map[string]string, segments, groups []st
 		values[f] = c.PostForm(f)
 	}
 	bad = fieldErrors{}
-	name := values["name"]
-	bad.text(language(c), "name", &name, true, 1000)
-	values["name"] = name
+	lang := language(c)
+	name, owner := values["name"], values["owner"]
+	bad.limit(lang, "name", limits.ClientName, &name)
+	if owner != "" { // none: the creator, or unchanged
+		bad.limit(lang, "owner", limits.Login, &owner)
+	}
+	values["name"], values["owner"] = name, owner
 	bad.identifiers(values)
 	// Never nil: an empty choice clears the list.
 	segments, groups = append([]string{}, c.PostFormArray("segments")...), append([]string{}, c.PostFormArray("productGroups")...)
+	bad.limitEach(lang, "segments", limits.Key, segments)
+	bad.limitEach(lang, "productGroups", limits.Key, groups)
 	return values, segments, groups, bad
 }
 
 // clientCreate: managers, supervisors and admins; the creator owns the
-// client unless a supervisor or an admin names another owner.
+// client unless a supervisor or an admin names another owner below them.
 func (u *UI) clientCreate(c *gin.Context) {
 	ctx := c.Request.Context()
 	user := me(c)
@@ -387,9 +402,12 @@ func (u *UI) clientCreate(c *gin.Context) {
 	var created store.Client
 	if len(bad) == 0 {
 		var err error
-		created, err = u.Store.CreateClient(ctx, store.Client{ID: processes.NewID(), Name: values["name"], Owner: owner,
+		created, err = u.Store.CreateClientFor(ctx, viewer(user), store.Client{ID: processes.NewID(), Name: values["name"], Owner: owner,
 			INN: values["inn"], KPP: values["kpp"], OGRN: values["ogrn"], Segments: segments, ProductGroups: groups})
+		var refused *store.Refused
 		switch {
+		case errors.As(err, &refused):
+			general = append(general, refusedText(language(c), refused))
 		case errors.Is(err, errs.ErrConflict):
 			bad["inn"] = translate(language(c), "cl.e.innkpp")
 		case errors.Is(err, errs.ErrInvalid):
@@ -410,7 +428,10 @@ func (u *UI) clientCreate(c *gin.Context) {
 	page := clientFormPage{Values: values, Errors: bad, General: general,
 		Segments: choose(dir.segments, segments), ProductGroups: choose(dir.groups, groups)}
 	if mayMoveClients(user) {
-		page.Owners = activeUsers(dir.users)
+		if page.Owners, err = u.owners(ctx, user, user.Login); err != nil {
+			u.fail(c, err)
+			return
+		}
 	}
 	u.render(c, http.StatusUnprocessableEntity, "client-new", translate(language(c), "cl.new"), page)
 }
@@ -501,7 +522,7 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 		page.Values = map[string]string{"name": cl.Name, "inn": cl.INN, "kpp": cl.KPP, "ogrn": cl.OGRN, "owner": cl.Owner}
 		page.Segments, page.ProductGroups = choose(dir.segments, cl.Segments), choose(dir.groups, cl.ProductGroups)
 		if mayMoveClients(user) {
-			page.Owners = activeUsers(dir.users)
+			page.Owners, err = u.owners(ctx, user, cl.Owner)
 		}
 	case "addresses":
 		page.Addresses, err = u.Store.Addresses(ctx, v, cl.ID)
@@ -680,8 +701,9 @@ func refusal(c *gin.Context, err error, bad fieldErrors, duplicateField string) 
 	return nil, false
 }
 
-// clientUpdate saves the overview: whoever may see the client may; a new
-// owner takes a supervisor or an admin.
+// clientUpdate saves the overview: whoever may see the client may change
+// its name and identifiers; its owner, segments and product groups are for
+// its owner, those above the owner and admins (store.UpdateClient says).
 func (u *UI) clientUpdate(c *gin.Context) {
 	user := me(c)
 	cl, err := u.Store.Client(c.Request.Context(), viewer(user), c.Param("id"))
@@ -717,7 +739,10 @@ func (u *UI) clientUpdate(c *gin.Context) {
 			return
 		}
 		var ok bool
-		if general, ok = refusal(c, err, bad, "inn"); !ok {
+		var refused *store.Refused
+		if errors.As(err, &refused) {
+			general = []string{refusedText(language(c), refused)}
+		} else if general, ok = refusal(c, err, bad, "inn"); !ok {
 			u.fail(c, err)
 			return
 		}

@@ -6,15 +6,21 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/auth"
+	"github.com/conveyorhq/conveyor/limits"
 )
 
 type loginPage struct {
 	Login, Error, CSRF string
+	// Errors are the fields out of their bounds, by name, shown beside them.
+	Errors fieldErrors
+	// The bounds, for the browser to check first.
+	LoginMax, PasswordMax int
 }
 
 // loginCSRFCookie pairs the sign-in form with the browser that asked for
@@ -27,12 +33,20 @@ func (u *UI) loginPage(c *gin.Context) {
 }
 
 func (u *UI) renderLogin(c *gin.Context, status int, login, msg string) {
+	u.renderLoginPage(c, status, loginPage{Login: login, Error: msg})
+}
+
+func (u *UI) renderLoginPage(c *gin.Context, status int, page loginPage) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
+	page.CSRF = hex.EncodeToString(b[:])
+	page.LoginMax, page.PasswordMax = limits.Login.Max, limits.Password.Max
+	if page.Errors == nil {
+		page.Errors = fieldErrors{}
+	}
 	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(loginCSRFCookie, token, 3600, "/login", "", c.Request.TLS != nil, true)
-	u.render(c, status, "login", translate(language(c), "signin"), loginPage{Login: login, Error: msg, CSRF: token})
+	c.SetCookie(loginCSRFCookie, page.CSRF, 3600, "/login", "", c.Request.TLS != nil, true)
+	u.render(c, status, "login", translate(language(c), "signin"), page)
 }
 
 // loginPost signs in through the API's sign-in (rate limits, audit) and
@@ -48,7 +62,15 @@ func (u *UI) loginPost(c *gin.Context) {
 	if err != nil {
 		msg, status := translate(language(c), "badlogin"), http.StatusUnauthorized
 		var limited *auth.LimitedError
+		var bad *limits.Violation
 		switch {
+		case errors.As(err, &bad):
+			// Beside its field; what was typed is not shown again, it may
+			// be the reason (a control character, a pasted page).
+			field := strings.TrimPrefix(bad.Path, "/")
+			u.renderLoginPage(c, http.StatusUnprocessableEntity,
+				loginPage{Errors: fieldErrors{field: violationText(language(c), bad)}})
+			return
 		case errors.As(err, &limited):
 			msg, status = limited.Reason, http.StatusTooManyRequests
 		case !errors.Is(err, auth.ErrBadCredentials):

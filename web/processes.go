@@ -65,6 +65,8 @@ type processPage struct {
 	MayAct  bool
 	Open    *store.WorkItem
 	Users   []store.User
+	// Assignees are whom the user may hand the open item to.
+	Assignees []store.User
 }
 
 // processPage shows a process's history and its Gantt view, planned
@@ -114,6 +116,12 @@ func (u *UI) processPage(c *gin.Context) {
 			return
 		}
 		page.MayAct = page.MayAct && (user.Has(store.RoleAdmin) || user.Has(store.RoleSupervisor))
+		if page.MayAct {
+			if page.Assignees, err = processes.ReassignTargets(ctx, u.Store, user, *page.Open); err != nil {
+				u.fail(c, err)
+				return
+			}
+		}
 	}
 	if page.Users, err = u.Store.Users(ctx); err != nil {
 		u.fail(c, err)

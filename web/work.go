@@ -252,7 +252,10 @@ func (u *UI) reassignPost(c *gin.Context) {
 		u.fail(c, errs.ErrNotFound)
 		return
 	}
-	err := processes.Reassign(c.Request.Context(), u.Temporal, page.Item, c.PostForm("to"), user.Login, c.PostForm("note"), "")
+	err := processes.CheckReassign(c.Request.Context(), u.Store, user, page.Item, c.PostForm("to"))
+	if err == nil {
+		err = processes.Reassign(c.Request.Context(), u.Temporal, page.Item, c.PostForm("to"), user.Login, c.PostForm("note"), "")
+	}
 	var refusal *processes.Refusal
 	if errors.As(err, &refusal) {
 		page.Errors = []string{refusal.Message}

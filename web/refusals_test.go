@@ -1,0 +1,151 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/conveyorhq/conveyor/internal/testenv"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// browserless is a plain HTTP client that keeps cookies and does not
+// follow redirects, so a test sees where a post leads.
+func browserless(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// post sends a form with the CSRF token of page (a path) and returns the
+// status, the Location and the body.
+func post(t *testing.T, hc *http.Client, base, page, path string, form url.Values) (int, string, string) {
+	t.Helper()
+	form.Set("csrf", csrfField.FindStringSubmatch(get(t, hc, base+page))[1])
+	resp, err := hc.PostForm(base+path, form)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+func webSession(t *testing.T, base, login, password string) *http.Client {
+	t.Helper()
+	hc := browserless(t)
+	status, where, body := post(t, hc, base, "/login", "/login", url.Values{"login": {login}, "password": {password}})
+	require.Equal(t, http.StatusSeeOther, status, body)
+	require.Equal(t, "/work", where)
+	return hc
+}
+
+// The sign-in form shows a login out of bounds beside its field, with the
+// API's message, and records nothing.
+func TestTheSignInFormRefusesALoginOutOfBoundsBesideTheField(t *testing.T) {
+	e := testenv.New(t)
+	hc := browserless(t)
+	for _, tc := range []struct{ name, login, message string }{
+		{"a NUL", "iv\x00an", "must not contain control characters or invalid UTF-8"},
+		{"20,000 characters", strings.Repeat("x", 20_000), "must be at most 63 characters"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := post(t, hc, e.URL, "/login", "/login", url.Values{"login": {tc.login}, "password": {"demo"}})
+			require.Equal(t, http.StatusUnprocessableEntity, status)
+			require.Contains(t, body, `<div class="field-error" id="e-login">`+tc.message+`</div>`)
+			require.NotContains(t, body, strings.Repeat("x", 100), "what was typed is not shown again")
+		})
+	}
+	var failures int
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM audit WHERE action = 'login_failed'`).Scan(&failures))
+	require.Zero(t, failures)
+}
+
+// The client form checks a name with the same table as the API, and says so
+// beside the field.
+func TestTheClientFormRefusesANameOutOfBoundsBesideTheField(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "olga", "demo")
+	status, _, body := post(t, hc, e.URL, "/clients/new", "/clients", url.Values{"name": {strings.Repeat("я", 9000)}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `<div class="field-error" id="e-name">must be at most 500 characters</div>`)
+	status, _, body = post(t, hc, e.URL, "/clients/demo-bakery", "/clients/demo-bakery", url.Values{"name": {"Bakery\x00"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `<div class="field-error" id="e-name">must not contain control characters or invalid UTF-8</div>`)
+}
+
+// The hand-over form offers, and the server accepts, only users below the
+// supervisor who may see the client.
+func TestAHandOverInTheUIStaysInTheSupervisorsSubtree(t *testing.T) {
+	e := testenv.Seeded(t)
+	ctx := store.WithActor(t.Context(), "test")
+	admin := store.Viewer{Admin: true}
+	var cold store.WorkItem
+	require.Eventually(t, func() bool {
+		items, _, err := e.Store.WorkItems(ctx, admin, store.ItemFilter{Assignee: "ivan", State: "open"})
+		require.NoError(t, err)
+		for _, w := range items {
+			if w.ClientName == "Romashka LLC" {
+				cold = w
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond)
+	hc := webSession(t, e.URL, "olga", "demo")
+	page := get(t, hc, e.URL+"/processes/"+cold.ProcessID)
+	require.Contains(t, page, "<option>maria</option>")
+	require.NotContains(t, page, "<option>anna</option>")
+
+	status, _, body := post(t, hc, e.URL, "/processes/"+cold.ProcessID, "/work/"+cold.ID+"/reassign", url.Values{"to": {"anna"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "anna cannot take this work")
+	w, err := e.Store.WorkItem(ctx, cold.ID)
+	require.NoError(t, err)
+	require.Equal(t, "ivan", w.Assignee)
+
+	status, where, _ := post(t, hc, e.URL, "/processes/"+cold.ProcessID, "/work/"+cold.ID+"/reassign", url.Values{"to": {"maria"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/processes/"+cold.ProcessID, where)
+}
+
+// maria sees Neva Trade through her grants: she may correct its name, not
+// change who sees it.
+func TestTheClientCardKeepsWhoSeesAClientToItsOwnersChain(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "maria", "demo")
+	form := url.Values{"name": {"Neva Trade"}, "segments": {"spb", "retail"}, "productGroups": {"consulting", "crm"}}
+	status, _, body := post(t, hc, e.URL, "/clients/demo-neva", "/clients/demo-neva", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "only the client&#39;s owner, a supervisor above the owner or an admin changes its owner, segments and product groups")
+
+	form.Set("name", "Neva Trade LLC")
+	form["productGroups"] = []string{"consulting"}
+	status, _, _ = post(t, hc, e.URL, "/clients/demo-neva", "/clients/demo-neva", form)
+	require.Equal(t, http.StatusSeeOther, status)
+	cl, err := e.Store.Client(t.Context(), store.Viewer{Admin: true}, "demo-neva")
+	require.NoError(t, err)
+	require.Equal(t, "Neva Trade LLC", cl.Name)
+	require.Equal(t, []string{"consulting"}, cl.ProductGroups)
+}
+
+// A new password ends the user's web sessions too.
+func TestAPasswordChangeEndsTheWebSessions(t *testing.T) {
+	e := testenv.New(t)
+	hc := webSession(t, e.URL, "ivan", "demo")
+	get(t, hc, e.URL+"/work")
+	status := e.Do(t, "PATCH", "/api/v1/users/ivan", e.Login(t, "ivan"),
+		map[string]any{"password": "a good long one", "currentPassword": "demo"}, nil)
+	require.Equal(t, http.StatusOK, status)
+	resp, err := hc.Get(e.URL + "/work")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/login", resp.Header.Get("Location"))
+}
