@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -212,15 +211,11 @@ func mayMoveClients(user store.User) bool {
 // fieldErrors collects the refusals of a form by field name.
 type fieldErrors map[string]string
 
-// text trims a field, requires it when asked and limits its length.
+// text trims a field, requires it when asked and limits its length; line
+// breaks and tabs pass (an address is typed in a text area), other control
+// characters and bytes that are not UTF-8 do not (see limits).
 func (e fieldErrors) text(lang, field string, v *string, required bool, max int) {
-	*v = strings.TrimSpace(*v)
-	switch {
-	case required && *v == "":
-		e[field] = translate(lang, "cl.e.required")
-	case utf8.RuneCountInString(*v) > max:
-		e[field] = fmt.Sprintf(translate(lang, "cl.e.long"), max)
-	}
+	e.limit(lang, field, limits.Field{Required: required, Max: max, Multiline: true}, v)
 }
 
 // identifiers normalises the legal identifiers of a client form and checks

@@ -80,6 +80,20 @@ func TestTheClientFormRefusesANameOutOfBoundsBesideTheField(t *testing.T) {
 	require.Contains(t, body, `<div class="field-error" id="e-name">must not contain control characters or invalid UTF-8</div>`)
 }
 
+// The card's forms refuse what the database would, beside the field.
+func TestTheCardFormsRefuseControlCharactersBesideTheField(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "olga", "demo")
+	page := "/clients/demo-bakery?tab=contacts"
+	status, _, body := post(t, hc, e.URL, page, "/clients/demo-bakery/contacts", url.Values{"cname": {"Anna\x00"}, "note": {"line one\nline two"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `<div class="field-error" id="e-cname">must not contain control characters or invalid UTF-8</div>`)
+	require.NotContains(t, body, `id="e-note"`, "line breaks are text")
+	contacts, err := e.Store.Contacts(t.Context(), store.Viewer{Admin: true}, "demo-bakery")
+	require.NoError(t, err)
+	require.Empty(t, contacts)
+}
+
 // The hand-over form offers, and the server accepts, only users below the
 // supervisor who may see the client.
 func TestAHandOverInTheUIStaysInTheSupervisorsSubtree(t *testing.T) {
