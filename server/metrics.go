@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"time"
@@ -51,6 +52,9 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
+// Labels come only from bounded sets: the route's template, never the
+// path, and a method of HTTP's, never the one the client made up; else any
+// client could create series without end.
 func (m *Metrics) middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -59,9 +63,20 @@ func (m *Metrics) middleware() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-		m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+		method := knownMethod(c.Request.Method)
+		m.requests.WithLabelValues(method, route, strconv.Itoa(c.Writer.Status())).Inc()
+		m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	}
+}
+
+// knownMethod is method if HTTP defines it, else "OTHER".
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 func (m *Metrics) completion(err error, took time.Duration) {
@@ -93,4 +108,30 @@ func (g workItemGauges) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(open))
 	ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, float64(overdue))
+}
+
+// metricsRoute serves /metrics, to a scraper that sends MetricsToken as
+// its bearer token when one is set.
+func (s *Server) metricsRoute(r gin.IRouter) {
+	h := s.Metrics.Handler()
+	want := []byte(s.MetricsToken)
+	r.GET("/metrics", func(c *gin.Context) {
+		if len(want) > 0 && subtle.ConstantTimeCompare([]byte(bearerToken(c)), want) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			problem(c, http.StatusUnauthorized, "metrics need their bearer token")
+			return
+		}
+		h.ServeHTTP(c.Writer, c.Request)
+	})
+}
+
+// MetricsHandler serves only /metrics, for a listener of its own (with
+// MetricsApart set, the API's router has none).
+func (s *Server) MetricsHandler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "only /metrics here") })
+	s.metricsRoute(r)
+	return r
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/store"
 )
 
 // FieldError locates one reason for a refusal: a JSON pointer into the
@@ -37,12 +38,22 @@ func problem(c *gin.Context, status int, detail string, fields ...FieldError) {
 	c.Abort()
 }
 
+// busyRetryAfter is the Retry-After, in seconds, of a request the database
+// did not answer in time: about the pool's acquire timeout.
+const busyRetryAfter = "5"
+
 // fail maps an error from the layers below to its status. Only sentinel
-// errors say something to the client; anything else is logged and is a 500
-// with no internals in it.
+// errors say something to the client; a database that did not answer in
+// time is a 503 to retry; anything else is logged and is a 500 with no
+// internals in it.
 func (s *Server) fail(c *gin.Context, err error) {
 	var status int
 	switch {
+	case store.TimedOut(err):
+		s.Log.WarnContext(c.Request.Context(), "database timed out", slog.String("path", c.FullPath()), slog.Any("error", err))
+		c.Header("Retry-After", busyRetryAfter)
+		problem(c, http.StatusServiceUnavailable, "the database is busy; try again shortly")
+		return
 	case errors.Is(err, errs.ErrNotFound):
 		status = http.StatusNotFound
 	case errors.Is(err, errs.ErrConflict):

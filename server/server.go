@@ -28,6 +28,14 @@ type Server struct {
 	Metrics  *Metrics
 	// Location is the web UI's time zone (nil: UTC).
 	Location *time.Location
+	// SecureCookies marks every cookie Secure and sends HSTS, for a server
+	// behind a proxy that terminates TLS.
+	SecureCookies bool
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// MetricsApart leaves /metrics off the router: MetricsHandler serves
+	// them on a listener of their own.
+	MetricsApart bool
 	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies
 	// whose X-Forwarded-For names the client (see ParseTrustedProxies);
 	// none by default.
@@ -45,6 +53,9 @@ func (s *Server) Handler() http.Handler {
 	// no X-Forwarded-For unless a deployment configures its proxies.
 	s.trustProxies(r)
 	r.Use(gin.Recovery(), s.Metrics.middleware())
+	if s.SecureCookies {
+		r.Use(secureTransport)
+	}
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint") })
 	// The web UI is served at / from templates and assets in the binary.
@@ -52,7 +63,9 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
-	r.GET("/metrics", gin.WrapH(s.Metrics.Handler()))
+	if !s.MetricsApart {
+		s.metricsRoute(r)
+	}
 
 	api := r.Group("/api/v1")
 	api.POST("/auth/token", s.login)

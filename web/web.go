@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -55,13 +56,15 @@ func (u *UI) Register(r *gin.Engine) {
 	}
 	u.pages = parsePages()
 	static, _ := fs.Sub(staticFiles, "static")
-	r.StaticFS("/static", http.FS(static))
-	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/work") })
-	r.GET("/login", u.loginPage)
-	r.POST("/login", u.loginPost)
-	r.GET("/lang/:lang", u.setLanguage)
+	r.StaticFS("/static", filesOnly{http.FS(static)})
+	// Every page's body is bounded before anything reads it (limitBody).
+	pages := r.Group("", limitBody)
+	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/work") })
+	pages.GET("/login", u.loginPage)
+	pages.POST("/login", u.loginPost)
+	pages.GET("/lang/:lang", u.setLanguage)
 
-	s := r.Group("", u.session)
+	s := pages.Group("", u.session)
 	s.POST("/logout", u.logout)
 	s.GET("/work", u.workList)
 	s.GET("/work/:id", u.workItem)
@@ -135,17 +138,38 @@ const (
 	tokenKey = "web.token"
 )
 
+// filesOnly serves the files of a file system and no directory listings:
+// a directory is not found.
+type filesOnly struct{ http.FileSystem }
+
+func (fs filesOnly) Open(name string) (http.File, error) {
+	f, err := fs.FileSystem.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		f.Close()
+		return nil, os.ErrNotExist
+	}
+	return f, nil
+}
+
 // session lets signed-in users on; others go to the sign-in page.
 func (u *UI) session(c *gin.Context) {
 	token, err := c.Cookie(sessionCookie)
 	if err == nil && token != "" {
-		if user, err := u.Store.UserByToken(c.Request.Context(), auth.HashToken(token)); err == nil {
+		user, err := u.Store.UserByToken(c.Request.Context(), auth.HashToken(token))
+		if err != nil && !errors.Is(err, errs.ErrNotFound) {
+			u.fail(c, err) // a busy database is not a signed-out user
+			c.Abort()
+			return
+		}
+		if err == nil {
 			c.Set(userKey, user)
 			c.Set(tokenKey, token)
 			c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(), user.Login))
 			// An upload checks its token itself, from the form's first part,
-			// so that the file streams into the store instead of being
-			// buffered whole to read a field.
+			// so that the file is not parsed into memory to read a field.
 			upload := c.FullPath() == documentUploadPath && strings.HasPrefix(c.ContentType(), "multipart/form-data")
 			if c.Request.Method == http.MethodPost && !upload && !validCSRF(c, token) {
 				c.AbortWithStatus(http.StatusForbidden)
@@ -176,11 +200,18 @@ func viewer(u store.User) store.Viewer {
 	return store.Viewer{Login: u.Login, Admin: u.Has(store.RoleAdmin)}
 }
 
-// fail shows a not-found page for what the user may not see, and logs
-// anything unexpected.
+// fail shows a not-found page for what the user may not see, asks to try
+// again when the database did not answer in time, and logs anything
+// unexpected.
 func (u *UI) fail(c *gin.Context, err error) {
-	if errors.Is(err, errs.ErrNotFound) {
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
 		u.render(c, http.StatusNotFound, "notfound", translate(language(c), "notfound"), nil)
+		return
+	case store.TimedOut(err):
+		u.Log.WarnContext(c.Request.Context(), "database timed out", slog.String("path", c.FullPath()), slog.Any("error", err))
+		c.Header("Retry-After", busyRetryAfter)
+		c.String(http.StatusServiceUnavailable, translate(language(c), "busy"))
 		return
 	}
 	u.Log.ErrorContext(c.Request.Context(), "web request failed", slog.String("path", c.FullPath()), slog.Any("error", err))
@@ -193,9 +224,5 @@ func (u *UI) setLanguage(c *gin.Context) {
 		c.SetSameSite(http.SameSiteLaxMode)
 		c.SetCookie("lang", lang, 365*24*3600, "/", "", false, false)
 	}
-	back := c.GetHeader("Referer")
-	if back == "" || !strings.HasPrefix(back, "http") {
-		back = "/work"
-	}
-	c.Redirect(http.StatusSeeOther, back)
+	redirectBack(c, "/work")
 }
