@@ -36,6 +36,7 @@ type service struct {
 	DependsOn   dependsOn    `yaml:"depends_on"`
 	Healthcheck *healthcheck `yaml:"healthcheck"`
 	Ports       []string     `yaml:"ports"`
+	Profiles    []string     `yaml:"profiles"`
 	Volumes     []string     `yaml:"volumes"`
 	Restart     string       `yaml:"restart"`
 	Deploy      struct {
@@ -237,14 +238,26 @@ func TestTemporalPersistsToPostgres(t *testing.T) {
 	pg := mustService(t, cf, "postgres").Environment
 	require.Equal(t, pg.resolved("POSTGRES_USER"), env.resolved("POSTGRES_USER"))
 	require.Equal(t, pg.resolved("POSTGRES_PASSWORD"), env.resolved("POSTGRES_PWD"))
-	require.Contains(t, temporal.Ports, "7233:7233")
+}
+
+// Temporal's frontend and web UI have no authentication of their own:
+// neither is published, but the UI to this host only, when asked for.
+func TestNoTemporalPortIsPublished(t *testing.T) {
+	cf := loadCompose(t)
+	require.Empty(t, mustService(t, cf, "temporal").Ports, "the frontend is reached on the compose network only")
+	require.Empty(t, mustService(t, cf, "postgres").Ports)
+	ui := mustService(t, cf, "temporal-ui")
+	require.NotEmpty(t, ui.Profiles, "the UI starts only with its profile")
+	for _, p := range ui.Ports {
+		require.True(t, strings.HasPrefix(p, "127.0.0.1:"), "the UI listens on this host only: %q", p)
+	}
 }
 
 func TestTemporalUIPointsAtTemporal(t *testing.T) {
 	cf := loadCompose(t)
 	ui := mustService(t, cf, "temporal-ui")
 	require.Equal(t, "temporal:7233", ui.Environment.resolved("TEMPORAL_ADDRESS"))
-	require.Contains(t, ui.Ports, "8233:8080")
+	require.Contains(t, ui.Ports, "127.0.0.1:8233:8080")
 }
 
 func TestServerAndWorkerWaitForMigrationsAndTemporal(t *testing.T) {
