@@ -40,12 +40,12 @@ func withServices(ctx context.Context, name string, args []string, stderr io.Wri
 		return err
 	}
 	log := cfg.logger(stderr)
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.temporalTLSConfig(), log)
 	if err != nil {
 		return err
 	}

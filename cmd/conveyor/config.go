@@ -25,6 +25,12 @@ type config struct {
 	LogLevel          string
 	LogFormat         string
 	TimeZone          string // the web UI shows and reads times in it
+
+	// What clients may hold and who may listen (config_security.go).
+	HTTP        httpSettings
+	DB          dbSettings
+	TemporalTLS temporalTLS
+	envErrs     []error // variables that did not parse, for Validate
 }
 
 func defaultConfig() config {
@@ -46,6 +52,7 @@ func defaultConfig() config {
 	if v, err := strconv.Atoi(os.Getenv("CONVEYOR_TEMPORAL_PORT")); err == nil {
 		c.TemporalPort = v
 	}
+	c.defaultSecurity()
 	return c
 }
 
@@ -81,6 +88,7 @@ func (c *config) register(fs *flag.FlagSet, groups int) {
 		fs.StringVar(&c.Dir, "dir", c.Dir, "data directory of the local PostgreSQL and Temporal (CONVEYOR_DIR)")
 		fs.IntVar(&c.TemporalPort, "temporal-port", c.TemporalPort, "port of the embedded Temporal frontend (CONVEYOR_TEMPORAL_PORT)")
 	}
+	c.registerSecurity(fs, groups)
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (CONVEYOR_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (CONVEYOR_LOG_FORMAT)")
 }
@@ -106,6 +114,7 @@ func (c config) Validate(groups int) error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat))
 	}
+	problems = append(problems, c.validateSecurity(groups)...)
 	return errors.Join(problems...)
 }
 
@@ -136,6 +145,9 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 // parse registers the groups' flags, parses args and validates.
 func parse(name string, args []string, stderr io.Writer, groups int, validate int) (config, *flag.FlagSet, error) {
 	c := defaultConfig()
+	if groups&flagDev != 0 { // demo passwords: this machine only, unless told otherwise
+		c.HTTPAddr = env("CONVEYOR_HTTP_ADDR", devHTTPAddr)
+	}
 	fs := newFlagSet(name, stderr)
 	c.register(fs, groups)
 	if err := fs.Parse(args); err != nil {

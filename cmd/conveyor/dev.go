@@ -46,7 +46,7 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.DatabaseURL = pg.DSN("conveyor")
 		log.Info("local PostgreSQL", "dir", filepath.Join(dir, "pg"), "port", pg.Port())
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.DB)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("embedded Temporal: %w", err)
 	}
 	defer temporal.Stop() //nolint:errcheck // shutting down anyway
-	tc, err := dialTemporal(ctx, temporal.Address(), temporal.Namespace(), log)
+	tc, err := dialTemporal(ctx, temporal.Address(), temporal.Namespace(), nil, log)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
@@ -19,26 +21,47 @@ import (
 // shutdownGrace is how long in-flight requests and tasks get on SIGTERM.
 const shutdownGrace = 30 * time.Second
 
-func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, addr, namespace string, tlsCfg *tls.Config, log *slog.Logger) (client.Client, error) {
 	return client.DialContext(ctx, client.Options{
-		HostPort: addr, Namespace: namespace,
+		HostPort: addr, Namespace: namespace, ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg}, // TLS nil: plain
 		Logger: sdklog.NewStructuredLogger(log.With(slog.String("component", "temporal-sdk"))),
 	})
 }
 
-// serveHTTP serves the API until ctx ends, then drains in-flight requests.
-// ready, when given, receives the bound address.
+// serveHTTP serves the API (and the metrics, when they have an address of
+// their own) until ctx ends, then drains in-flight requests. ready, when
+// given, receives the API's bound address.
 func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Client, log *slog.Logger, ready func(addr string)) error {
 	loc, _ := time.LoadLocation(cfg.TimeZone) // checked by Validate
 	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st), Location: loc}
+	srv.SecureCookies, srv.MetricsToken = cfg.HTTP.SecureCookies, cfg.HTTP.MetricsToken
+	srv.MetricsApart = cfg.HTTP.MetricsAddr != ""
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	g, gctx := errgroup.WithContext(ctx)
+	if srv.MetricsApart {
+		mln, err := net.Listen("tcp", cfg.HTTP.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		log.Info("serving metrics", "addr", mln.Addr().String())
+		g.Go(func() error { return serveUntil(gctx, mln, srv.MetricsHandler(), cfg.HTTP, log) })
+	} else if addr, ok := ln.Addr().(*net.TCPAddr); ok && srv.MetricsToken == "" && !addr.IP.IsLoopback() {
+		log.Warn("/metrics is open to anyone who reaches the HTTP address: set CONVEYOR_METRICS_TOKEN or CONVEYOR_METRICS_ADDR")
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	g.Go(func() error { return serveUntil(gctx, ln, srv.Handler(), cfg.HTTP, log) })
+	return g.Wait()
+}
+
+// serveUntil serves h on ln until ctx ends, then drains in-flight requests.
+func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, s httpSettings, log *slog.Logger) error {
+	hs := newHTTPServer(h, s)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -46,7 +69,7 @@ func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Clien
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("draining HTTP requests")
+	log.Info("draining HTTP requests", "addr", ln.Addr().String())
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
@@ -56,6 +79,14 @@ func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Clien
 		return err
 	}
 	return nil
+}
+
+// newHTTPServer is every http.Server of ours: none without its timeouts, so
+// a client that sends or reads slowly, or not at all, holds its connection
+// for a bounded time.
+func newHTTPServer(h http.Handler, s httpSettings) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: s.ReadHeaderTimeout, ReadTimeout: s.ReadTimeout,
+		WriteTimeout: s.WriteTimeout, IdleTimeout: s.IdleTimeout}
 }
 
 // runWorker works the conveyor task queue until ctx ends; Stop then waits
