@@ -399,9 +399,10 @@ func uploadFailed(c *gin.Context, err error) {
 	problem(c, http.StatusBadRequest, "reading the upload: "+err.Error())
 }
 
-// uploadDocument takes the multipart/form-data field "file" and streams it
-// into the store: checked by its first 512 bytes against store.DocumentTypes,
-// then written in chunks as it arrives, never held whole in memory.
+// uploadDocument takes the multipart/form-data field "file": checked by its
+// first 512 bytes against store.DocumentTypes, then handed to the store,
+// which reads it to a temporary file as it arrives (never whole in memory,
+// no transaction open meanwhile) and writes it in one short transaction.
 func (s *Server) uploadDocument(c *gin.Context) {
 	ctx, v, clientID := c.Request.Context(), viewer(currentUser(c)), c.Param("id")
 	if err := s.Store.CanSeeClient(ctx, v, clientID); err != nil {
@@ -471,8 +472,8 @@ func (s *Server) uploadDocument(c *gin.Context) {
 	}
 }
 
-// downloadDocument streams a document's content as it is read from the
-// store.
+// downloadDocument streams a document's content as the store reads it, a
+// chunk a query.
 func (s *Server) downloadDocument(c *gin.Context) {
 	if err := web.SendDocument(c, s.Store, viewer(currentUser(c)), s.Log); err != nil {
 		s.fail(c, err)

@@ -961,7 +961,8 @@ func (u *UI) clientStartPost(c *gin.Context) {
 const maxDocumentSize = 10 << 20
 
 // documentPost stores the uploaded file: its type told by its first bytes,
-// its content streamed into the store's chunks.
+// its content handed to the store, which reads it to a temporary file
+// before its one short transaction.
 func (u *UI) documentPost(c *gin.Context) {
 	ctx := c.Request.Context()
 	lang := language(c)
