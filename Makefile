@@ -3,7 +3,7 @@ GO ?= go
 PKGS ?= ./...
 WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test vet bench fuzz build clean
+.PHONY: run test vet bench fuzz chaos build clean
 
 ## run: Conveyor with an embedded Temporal server and a local PostgreSQL, demo seeded
 run: build
@@ -34,6 +34,10 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$(dirname $$file); \
 		done; \
 	done
+
+## chaos: the kill test under a longer load (make test runs a short one)
+chaos: bin/withpg
+	CONVEYOR_CHAOS_PROCESSES=300 CONVEYOR_CHAOS_KILLS=6 bin/withpg -- $(GO) test -count=1 -timeout 20m -run TestChaos -v ./cmd/conveyor
 
 build:
 	$(GO) build -o bin/conveyor ./cmd/conveyor

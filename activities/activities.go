@@ -20,6 +20,8 @@ const (
 	CancelProcessName = "CancelProcess"
 	FailProcessName   = "FailProcess"
 	ReassignName      = "Reassign"
+	ReadProcessName   = "ReadProcess"
+	AttentionName     = "NeedAttention"
 )
 
 // Error types carried by application errors, for the HTTP layer to map.
@@ -69,6 +71,7 @@ type ProcessInput struct {
 	ProcessID string
 	Reason    string
 	By        string // who cancels; empty: the workflow itself
+	UpdateID  string // the Update the change is made for, if any
 }
 
 func (in ProcessInput) actor() string {
@@ -80,7 +83,7 @@ func (in ProcessInput) actor() string {
 
 // CancelProcess cancels the process and its open item in the read model.
 func (a *Activities) CancelProcess(ctx context.Context, in ProcessInput) error {
-	return classify(a.Store.CancelProcess(store.WithActor(ctx, in.actor()), in.ProcessID))
+	return classify(a.Store.CancelProcess(store.WithActor(ctx, in.actor()), in.ProcessID, in.UpdateID))
 }
 
 // FailProcess records why a process could not go on.
@@ -106,10 +109,23 @@ func classify(err error) error {
 
 type ReassignInput struct {
 	ItemID, To, By string
+	UpdateID       string
 }
 
 // Reassign gives the open item to another user.
 func (a *Activities) Reassign(ctx context.Context, in ReassignInput) (store.WorkItem, error) {
-	w, err := a.Store.ReassignWorkItem(store.WithActor(ctx, in.By), in.ItemID, in.To)
+	w, err := a.Store.ReassignWorkItem(store.WithActor(ctx, in.By), in.ItemID, in.To, in.UpdateID)
 	return w, classify(err)
+}
+
+// NeedAttention records on the process why one of its rules failed.
+func (a *Activities) NeedAttention(ctx context.Context, in ProcessInput) error {
+	return classify(a.Store.NeedAttention(store.WithActor(ctx, ActorWorkflow), in.ProcessID, in.Reason))
+}
+
+// ReadProcess reads the process as the read model has it, for the workflow
+// to adopt a step whose Update was lost (see workflows/sync.go).
+func (a *Activities) ReadProcess(ctx context.Context, in ProcessInput) (store.SyncView, error) {
+	v, err := a.Store.ProcessSyncView(ctx, in.ProcessID)
+	return v, classify(err)
 }

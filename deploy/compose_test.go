@@ -206,6 +206,9 @@ func TestServerAndWorkerReachPostgresAndTemporal(t *testing.T) {
 			require.Equal(t, migrateURL, dsn, "%s uses the database migrate migrated", name)
 			if name != "migrate" {
 				require.Equal(t, "temporal:7233", env.resolved("TEMPORAL_ADDRESS"))
+				// Servers sign their Updates and workers check them with one
+				// key, which compose demands instead of defaulting.
+				require.Contains(t, env["CONVEYOR_UPDATE_KEY"], "${CONVEYOR_UPDATE_KEY:?")
 			}
 		})
 	}

@@ -25,6 +25,12 @@ import (
 // CheckReassign refuses, as a *Refusal naming /assignee, handing item over
 // from me to the user to.
 func CheckReassign(ctx context.Context, st *store.Store, me store.User, item store.WorkItem, to string) error {
+	return CheckTarget(ctx, st, me, item.ProcessID, to)
+}
+
+// CheckTarget refuses giving work of the process to the user to on me's
+// word: a reassignment, or a supervisor moving the process on.
+func CheckTarget(ctx context.Context, st *store.Store, me store.User, processID, to string) error {
 	if v := limits.Login.Check("/assignee", to); v != nil {
 		return assigneeRefusal(v.Message())
 	}
@@ -35,7 +41,7 @@ func CheckReassign(ctx context.Context, st *store.Store, me store.User, item sto
 	if err != nil {
 		return err
 	}
-	p, err := st.Process(ctx, item.ProcessID)
+	p, err := st.Process(ctx, processID)
 	if err != nil {
 		return err
 	}
@@ -52,7 +58,12 @@ func CheckReassign(ctx context.Context, st *store.Store, me store.User, item sto
 // ReassignTargets lists the users me may hand item over to, for a form's
 // choices.
 func ReassignTargets(ctx context.Context, st *store.Store, me store.User, item store.WorkItem) ([]store.User, error) {
-	p, err := st.Process(ctx, item.ProcessID)
+	return Targets(ctx, st, me, item.ProcessID)
+}
+
+// Targets lists the users me may give the process's work to.
+func Targets(ctx context.Context, st *store.Store, me store.User, processID string) ([]store.User, error) {
+	p, err := st.Process(ctx, processID)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,29 @@ func Reassign(ctx context.Context, tc client.Client, item store.WorkItem, to, by
 		workflows.ReassignRequest{ItemID: item.ID, To: to, By: by, Note: note}, nil)
 }
 
+// Move moves a process on past a rule of its definition that failed: the
+// open item (if any) is closed by me and stage `to` opened for assignee
+// (someone me may give the process's work to), or end `to` reached. The
+// read model names the open item.
+func Move(ctx context.Context, st *store.Store, tc client.Client, me store.User, processID, to, assignee, updateID string) (workflows.CompleteResult, error) {
+	if assignee != "" {
+		if err := CheckTarget(ctx, st, me, processID, assignee); err != nil {
+			return workflows.CompleteResult{}, err
+		}
+	}
+	v, err := st.ProcessSyncView(ctx, processID)
+	if err != nil {
+		return workflows.CompleteResult{}, err
+	}
+	req := workflows.MoveRequest{To: to, Assignee: assignee, By: me.Login}
+	if v.Open != nil {
+		req.ItemID = v.Open.ID
+	}
+	var res workflows.CompleteResult
+	err = update(ctx, tc, processID, workflows.UpdateMove, updateID, req, &res)
+	return res, err
+}
+
 // update sends a workflow Update and waits for its outcome; the workflow's
 // refusals come back as a *Refusal.
 func update(ctx context.Context, tc client.Client, processID, name, updateID string, arg, result any) error {

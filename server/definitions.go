@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -30,9 +31,15 @@ func (s *Server) publishDefinition(c *gin.Context) {
 	if !requireRole(c, store.RoleAnalyst) {
 		return
 	}
-	src, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
-	if err != nil || len(src) > maxBody {
-		problem(c, http.StatusBadRequest, "the body must be a YAML definition of at most 1 MiB")
+	// The language's own bound: a larger body is refused before it is read
+	// further, let alone parsed.
+	src, err := io.ReadAll(io.LimitReader(c.Request.Body, definitions.MaxDefinitionBytes+1))
+	if err != nil {
+		problem(c, http.StatusBadRequest, "reading the body: "+err.Error())
+		return
+	}
+	if len(src) > definitions.MaxDefinitionBytes {
+		problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("a definition is at most %d bytes", definitions.MaxDefinitionBytes))
 		return
 	}
 	plan, err := definitions.Compile(src)

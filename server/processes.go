@@ -122,3 +122,33 @@ func (s *Server) cancelProcess(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, p)
 }
+
+type moveRequest struct {
+	To       string `json:"to"`
+	Assignee string `json:"assignee"`
+}
+
+// moveProcess: a supervisor who sees the process, or an admin, moves it on
+// past a rule that failed (or any time it must not wait): to a stage and
+// its executor, or to an end.
+func (s *Server) moveProcess(c *gin.Context) {
+	p, ok := s.visibleProcess(c, c.Param("id"))
+	if !ok || !requireRole(c, store.RoleSupervisor) {
+		return
+	}
+	var req moveRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.To == "" {
+		problem(c, http.StatusUnprocessableEntity, "to is required", FieldError{Path: "/to", Message: "a stage or an end"})
+		return
+	}
+	res, err := processes.Move(c.Request.Context(), s.Store, s.Temporal, currentUser(c), p.ID, req.To, req.Assignee,
+		c.GetHeader("Idempotency-Key"))
+	if err != nil {
+		s.failUpdate(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

@@ -88,6 +88,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/processes", s.listProcesses)
 	authed.GET("/processes/:id", s.getProcess)
 	authed.POST("/processes/:id/cancel", s.cancelProcess)
+	authed.POST("/processes/:id/move", s.moveProcess)
 
 	authed.GET("/work-items", s.listWorkItems)
 	authed.GET("/work-items/:id", s.getWorkItem)

@@ -3,11 +3,13 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
@@ -101,10 +103,14 @@ func (s *Server) completeWorkItem(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if !w.Open() {
-		problem(c, http.StatusConflict, "work item "+w.ID+" is "+w.State)
+	if len(req.Data) > definitions.MaxDataBytes {
+		problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("completion data larger than %d bytes", definitions.MaxDataBytes),
+			FieldError{Path: "/data", Message: "too large"})
 		return
 	}
+	// Whether the item is still open is the workflow's to say: the read
+	// model may be a step ahead after a crash, and a retry with the same
+	// Idempotency-Key must get its first answer.
 	started := time.Now()
 	res, err := processes.Complete(c.Request.Context(), s.Temporal, w,
 		workflows.CompleteRequest{Data: req.Data, By: currentUser(c).Login, Next: req.Next}, c.GetHeader("Idempotency-Key"))

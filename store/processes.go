@@ -36,19 +36,22 @@ type Process struct {
 	Overdue      bool            `json:"overdue"`
 	Progress     int             `json:"progress"`
 	Failure      string          `json:"failure,omitempty"`
-	StartedBy    string          `json:"startedBy"`
-	StartedAt    time.Time       `json:"startedAt"`
-	CompletedAt  *time.Time      `json:"completedAt,omitempty"`
+	// Attention says why the process waits for a supervisor: a rule of its
+	// definition failed at run time.
+	Attention   string     `json:"attention,omitempty"`
+	StartedBy   string     `json:"startedBy"`
+	StartedAt   time.Time  `json:"startedAt"`
+	CompletedAt *time.Time `json:"completedAt,omitempty"`
 }
 
 const processColumns = `p.id, p.definition_id, p.version, coalesce(p.business_key, ''), coalesce(p.client_id, ''), p.vars,
 	p.state, coalesce(p.end_id, ''), coalesce(p.stage, ''), coalesce(p.assignee, ''), p.planned_start, p.due, p.overdue,
-	p.progress, coalesce(p.failure, ''), p.started_by, p.started_at, p.completed_at`
+	p.progress, coalesce(p.failure, ''), coalesce(p.attention, ''), p.started_by, p.started_at, p.completed_at`
 
 func scanProcess(row pgx.Row) (Process, error) {
 	var p Process
 	err := row.Scan(&p.ID, &p.Definition, &p.Version, &p.BusinessKey, &p.Client, &p.Vars, &p.State, &p.End,
-		&p.Stage, &p.Assignee, &p.PlannedStart, &p.Due, &p.Overdue, &p.Progress, &p.Failure, &p.StartedBy,
+		&p.Stage, &p.Assignee, &p.PlannedStart, &p.Due, &p.Overdue, &p.Progress, &p.Failure, &p.Attention, &p.StartedBy,
 		&p.StartedAt, &p.CompletedAt)
 	p.StartedAt = p.StartedAt.UTC()
 	utc(p.PlannedStart, p.Due, p.CompletedAt)
@@ -202,9 +205,20 @@ func (s *Store) FailProcess(ctx context.Context, id, reason string) error {
 	})
 }
 
+// NeedAttention records why a running process cannot go on by itself: a
+// rule of its definition failed at run time. A later step clears it.
+// The workflow holds no state of its own for it, so a lost Update leaves
+// nothing to reconcile.
+func (s *Store) NeedAttention(ctx context.Context, id, reason string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE processes SET attention = $2 WHERE id = $1 AND state = 'running'`, id, reason)
+		return err
+	})
+}
+
 // CancelProcess cancels a running process and its open work item. Cancelling
 // a cancelled process again is harmless; a finished one is ErrConflict.
-func (s *Store) CancelProcess(ctx context.Context, id string) error {
+func (s *Store) CancelProcess(ctx context.Context, id, updateID string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		var state string
 		if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1 FOR UPDATE`, id).Scan(&state); err != nil {
@@ -225,7 +239,10 @@ func (s *Store) CancelProcess(ctx context.Context, id string) error {
 			WHERE process_id = $1 AND state = 'open'`, id); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false
+		if err := markChanged(ctx, tx, id, updateID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false, attention = NULL
 			WHERE id = $1`, id)
 		return err
 	})

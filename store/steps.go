@@ -22,6 +22,9 @@ type Step struct {
 	End       string
 	// Progress after the step; nil keeps the process's progress.
 	Progress *int
+	// UpdateID is the Temporal Update the step is applied for ("" for the
+	// first item): its mark lets a lost Update be found (see sync.go).
+	UpdateID string
 }
 
 type CloseItem struct {
@@ -94,8 +97,11 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 			return nil, err
 		}
 	}
+	if err := markChanged(ctx, tx, st.ProcessID, st.UpdateID); err != nil {
+		return nil, err
+	}
 	if st.Open == nil {
-		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = $2, progress = 100,
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = $2, progress = 100, attention = NULL,
 				stage = NULL, assignee = NULL, planned_start = NULL, due = NULL, overdue = false, completed_at = now()
 			WHERE id = $1`, st.ProcessID, st.End)
 		return nil, err
@@ -124,7 +130,7 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 		return nil, mapConstraint(err, "work item "+o.ItemID)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE processes SET stage = $2, assignee = $3, planned_start = $4, due = $5,
-			overdue = false, progress = coalesce($6, progress)
+			overdue = false, progress = coalesce($6, progress), attention = NULL
 		WHERE id = $1`, st.ProcessID, o.Stage, worker, o.PlannedStart, o.Due, st.Progress); err != nil {
 		return nil, err
 	}

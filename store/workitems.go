@@ -236,7 +236,7 @@ func (s *Store) CountOpenItems(ctx context.Context) (open, overdue int, err erro
 
 // ReassignWorkItem gives an open item to another active user and makes them
 // the process's current assignee.
-func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to string) (WorkItem, error) {
+func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID string) (WorkItem, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
@@ -253,6 +253,9 @@ func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to string) (WorkIt
 			return fmt.Errorf("work item %s is not open: %w", itemID, errs.ErrConflict)
 		}
 		if err != nil {
+			return err
+		}
+		if err := markChanged(ctx, tx, processID, updateID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE processes SET assignee = $2 WHERE id = $1`, processID, to)

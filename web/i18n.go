@@ -26,6 +26,8 @@ var messages = map[string]map[string]string{
 		"again": "The sign-in form expired; please sign in again.",
 		"sort":  "Order", "sort.-startedAt": "newest first", "sort.startedAt": "oldest first",
 		"sort.due": "deadline soonest", "sort.-due": "deadline latest",
+		"needsattention": "Needs attention:", "attentionbadge": "needs attention", "moveon": "Move on", "moveto": "To stage or end", "end": "end",
+		"moveonhint": "Closes the open work item and opens the chosen stage for the chosen executor, or ends the process, without running the conveyor's rules.",
 	},
 	"ru": {
 		"app": "Конвейер", "signin": "Войти", "signout": "Выйти", "login": "Логин", "password": "Пароль",
@@ -45,6 +47,8 @@ var messages = map[string]map[string]string{
 		"again": "Форма входа устарела; войдите ещё раз.",
 		"sort":  "Порядок", "sort.-startedAt": "сначала новые", "sort.startedAt": "сначала старые",
 		"sort.due": "ближайший срок", "sort.-due": "дальний срок",
+		"needsattention": "Требует внимания:", "attentionbadge": "требует внимания", "moveon": "Продвинуть", "moveto": "На этап или завершение", "end": "завершение",
+		"moveonhint": "Закрывает открытую работу и открывает выбранный этап для выбранного исполнителя или завершает процесс, не выполняя правил конвейера.",
 	},
 }
 

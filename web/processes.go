@@ -2,7 +2,10 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -67,6 +70,18 @@ type processPage struct {
 	Users   []store.User
 	// Assignees are whom the user may hand the open item to.
 	Assignees []store.User
+	// MayManage: the user may cancel the process or move it on; Targets
+	// are the stages and ends it may be moved on to.
+	MayManage bool
+	Targets   []moveTarget
+	Movers    []store.User // whom the process may be moved on to
+	Error     string
+}
+
+// moveTarget is a stage or an end a process may be moved on to.
+type moveTarget struct {
+	ID, Title string
+	End       bool
 }
 
 // processPage shows a process's history and its Gantt view, planned
@@ -92,7 +107,17 @@ func (u *UI) processPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page := processPage{Process: p, History: history}
+	page := processPage{Process: p, History: history, Error: c.Query("error"),
+		MayManage: user.Has(store.RoleAdmin) || user.Has(store.RoleSupervisor)}
+	if page.MayManage && p.State == store.ProcessRunning {
+		if page.Targets, err = u.moveTargets(c, p); err == nil {
+			page.Movers, err = processes.Targets(ctx, u.Store, user, p.ID)
+		}
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+	}
 	if p.Client != "" { // the process may have no work item yet to carry the name
 		cl, err := u.Store.Client(ctx, store.Viewer{Admin: true}, p.Client)
 		if err != nil {
@@ -130,20 +155,68 @@ func (u *UI) processPage(c *gin.Context) {
 	u.render(c, http.StatusOK, "process", p.Definition, page)
 }
 
-// cancelPost cancels a process: admins, and supervisors who see it.
-func (u *UI) cancelPost(c *gin.Context) {
+// moveTargets lists the stages and ends of the process's version.
+func (u *UI) moveTargets(c *gin.Context, p store.Process) ([]moveTarget, error) {
+	v, err := u.Store.DefinitionVersion(c.Request.Context(), p.Definition, p.Version)
+	if err != nil || v.Plan == nil {
+		return nil, err
+	}
+	var out []moveTarget
+	for _, id := range slices.Sorted(maps.Keys(v.Plan.Stages)) {
+		out = append(out, moveTarget{ID: id, Title: v.Plan.Stages[id].Title})
+	}
+	for _, id := range slices.Sorted(maps.Keys(v.Plan.Ends)) {
+		out = append(out, moveTarget{ID: id, Title: v.Plan.Ends[id].Title, End: true})
+	}
+	return out, nil
+}
+
+// managed checks that the user may cancel or move on the process: admins,
+// and supervisors who see it; for anyone else it does not exist.
+func (u *UI) managed(c *gin.Context) bool {
 	user := me(c)
 	ok, err := u.Store.CanSeeProcess(c.Request.Context(), viewer(user), c.Param("id"))
 	if err == nil && (!ok || !(user.Has(store.RoleAdmin) || user.Has(store.RoleSupervisor))) {
 		err = errs.ErrNotFound
 	}
-	if err == nil {
-		err = processes.Cancel(c.Request.Context(), u.Temporal, c.Param("id"), user.Login, "")
+	if err != nil {
+		u.fail(c, err)
+		return false
 	}
+	return true
+}
+
+// cancelPost cancels a process: admins, and supervisors who see it.
+func (u *UI) cancelPost(c *gin.Context) {
+	if !u.managed(c) {
+		return
+	}
+	err := processes.Cancel(c.Request.Context(), u.Temporal, c.Param("id"), me(c).Login, "")
+	u.afterUpdate(c, err)
+}
+
+// movePost moves a process on past a rule that failed: to a stage and its
+// executor, or to an end.
+func (u *UI) movePost(c *gin.Context) {
+	if !u.managed(c) {
+		return
+	}
+	_, err := processes.Move(c.Request.Context(), u.Store, u.Temporal, me(c), c.Param("id"), c.PostForm("to"),
+		c.PostForm("assignee"), "")
+	u.afterUpdate(c, err)
+}
+
+// afterUpdate goes back to the process page, with the process's refusal,
+// if any, to show there.
+func (u *UI) afterUpdate(c *gin.Context, err error) {
 	var refusal *processes.Refusal
-	if err != nil && !errors.As(err, &refusal) {
+	target := "/processes/" + url.PathEscape(c.Param("id"))
+	switch {
+	case errors.As(err, &refusal):
+		target += "?error=" + url.QueryEscape(refusal.Message)
+	case err != nil:
 		u.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/processes/"+c.Param("id"))
+	c.Redirect(http.StatusSeeOther, target)
 }

@@ -73,6 +73,7 @@ func (u *UI) Register(r *gin.Engine) {
 	s.GET("/processes", u.processList)
 	s.GET("/processes/:id", u.processPage)
 	s.POST("/processes/:id/cancel", u.cancelPost)
+	s.POST("/processes/:id/move", u.movePost)
 	u.registerClients(s)
 	u.registerDefinitions(s)
 	s.GET("/organisation", u.organisation)

@@ -5,20 +5,28 @@ package worker
 import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/updateauth"
 	"github.com/conveyorhq/conveyor/workflows"
 )
 
 // New returns a worker for the conveyor task queue; the caller runs it.
-// Stop lets running tasks finish and takes no new ones.
-func New(c client.Client, st *store.Store) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+// Stop lets running tasks finish and takes no new ones. Updates not signed
+// with key are refused.
+func New(c client.Client, st *store.Store, key updateauth.Key) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, Options(key))
 	Register(w, &activities.Activities{Store: st})
 	return w
+}
+
+// Options are the worker options every conveyor worker runs with.
+func Options(key updateauth.Key) sdkworker.Options {
+	return sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{key.Worker()}}
 }
 
 // Register puts the workflow and activities on any registry (a worker, a
@@ -34,6 +42,8 @@ func Register(r interface {
 		activities.CancelProcessName: acts.CancelProcess,
 		activities.FailProcessName:   acts.FailProcess,
 		activities.ReassignName:      acts.Reassign,
+		activities.ReadProcessName:   acts.ReadProcess,
+		activities.AttentionName:     acts.NeedAttention,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -21,13 +22,26 @@ func invalid(msg string, details ...any) error {
 
 // validateComplete refuses, before anything enters history, a completion of
 // an item that is not the open one and data that fails the stage's form.
+// The item after the open one is let through: the read model may already
+// hold it from a step whose Update was lost, which the handler adopts.
 func (p *process) validateComplete(ctx workflow.Context, req CompleteRequest) error {
 	if _, ok := p.applied(ctx); ok {
 		return nil // a retry of a completion already applied: its answer again
 	}
-	if p.finished || p.current == nil || p.current.ID != req.ItemID || p.busy {
+	if p.busy || p.mayBeAhead(req.ItemID) {
+		return nil // decided by the handler, once the step under way is done
+	}
+	if p.finished || p.current == nil || p.current.ID != req.ItemID {
 		return conflict("work item " + req.ItemID + " is not open")
 	}
+	return p.checkCompletion(ctx, req)
+}
+
+// checkCompletion checks req against the open item's stage: its form, and
+// what the completer says of the next executor. A rule of the definition
+// that fails at run time lets the completion through, for the handler to
+// record why the process needs attention.
+func (p *process) checkCompletion(ctx workflow.Context, req CompleteRequest) error {
 	if err := p.rt.CheckData(p.current.Stage, req.Data); err != nil {
 		var de definitions.DataError
 		if errors.As(err, &de) {
@@ -39,6 +53,9 @@ func (p *process) validateComplete(ctx workflow.Context, req CompleteRequest) er
 		return invalid(err.Error())
 	}
 	_, e, err := p.decide(ctx, req)
+	if errors.Is(err, definitions.ErrExpression) {
+		return nil
+	}
 	if err != nil {
 		return invalid(err.Error())
 	}
@@ -55,6 +72,12 @@ func (p *process) validateComplete(ctx workflow.Context, req CompleteRequest) er
 			[]definitions.FieldError{{Path: "/next/assignee", Message: "the definition names the executor"}})
 	}
 	return nil
+}
+
+// mayBeAhead tells whether itemID is the item a lost step would have
+// opened next.
+func (p *process) mayBeAhead(itemID string) bool {
+	return itemID == p.itemID(p.seq+1)
 }
 
 // decide picks the transition for req and, unless it reaches an end, the
@@ -78,17 +101,41 @@ func (p *process) decide(ctx workflow.Context, req CompleteRequest) (definitions
 // item, opens the next and updates the read model, so the reply can name
 // the next work item.
 func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteResult, error) {
+	// Another step under way (a completion, a sync) goes first; this one is
+	// then checked against where it left the process.
+	unchecked := p.busy
+	if err := workflow.Await(ctx, func() bool { return !p.busy }); err != nil {
+		return CompleteResult{}, err
+	}
 	if res, ok := p.applied(ctx); ok {
 		return res, nil
 	}
-	// Two updates may pass validation before either runs: check again.
-	if p.finished || p.current == nil || p.current.ID != req.ItemID || p.busy {
+	if p.mayBeAhead(req.ItemID) && !p.finished {
+		// The completer works on an item the read model already has: the
+		// step that opened it lost its Update. Take that step first.
+		if err := p.syncFromReadModel(ctx); err != nil {
+			return CompleteResult{}, err
+		}
+		if res, ok := p.applied(ctx); ok {
+			return res, nil
+		}
+		unchecked = true
+	}
+	if p.finished || p.current == nil || p.current.ID != req.ItemID {
 		return CompleteResult{}, conflict("work item " + req.ItemID + " is not open")
+	}
+	if unchecked {
+		if err := p.checkCompletion(ctx, req); err != nil {
+			return CompleteResult{}, err
+		}
 	}
 	p.busy = true
 	defer func() { p.busy = false }()
 
 	t, e, err := p.decide(ctx, req)
+	if errors.Is(err, definitions.ErrExpression) {
+		return CompleteResult{}, p.needAttention(ctx, err)
+	}
 	if err != nil {
 		return CompleteResult{}, invalid(err.Error())
 	}
@@ -96,6 +143,7 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 		ProcessID: p.in.ProcessID,
 		Close:     &store.CloseItem{ItemID: req.ItemID, Data: req.Data, By: req.By},
 		Progress:  p.in.Plan.Stages[p.current.Stage].Progress,
+		UpdateID:  updateID(ctx),
 	}
 	if e == nil {
 		step.End = t.To
@@ -106,15 +154,43 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 	if err := p.apply(ctx, step, &out); err != nil {
 		return CompleteResult{}, err
 	}
+	res := p.stepped(out, t.To)
+	p.remember(ctx, res)
+	return res, nil
+}
+
+// stepped moves the workflow on to an applied step's next item and tells
+// what came of it; end is the end reached when there is no next item.
+func (p *process) stepped(out activities.StepOutput, end string) CompleteResult {
 	p.moved(out.Next)
 	res := CompleteResult{Item: out.Closed, State: store.ProcessRunning, Next: []store.WorkItem{}}
 	if out.Next != nil {
 		res.Next = append(res.Next, *out.Next)
 	} else {
-		res.End, res.State = t.To, store.ProcessCompleted
+		res.End, res.State = end, store.ProcessCompleted
 	}
-	p.remember(ctx, res)
-	return res, nil
+	return res
+}
+
+// needAttention records on the process that a rule of its definition
+// failed, and refuses the completion with the reason. The item stays open:
+// a supervisor cancels the process or moves it on.
+func (p *process) needAttention(ctx workflow.Context, cause error) error {
+	// expr adds the source with a caret under the fault on further lines;
+	// the first line names the stage, the rule and the fault.
+	reason, _, _ := strings.Cut(cause.Error(), "\n")
+	if err := workflow.ExecuteLocalActivity(local(ctx), activities.AttentionName,
+		activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: reason}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return invalid("the conveyor's rule failed, the process needs a supervisor's attention: " + reason)
+}
+
+func updateID(ctx workflow.Context) string {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		return info.ID
+	}
+	return ""
 }
 
 // applied finds the answer to the running update if it was applied before,
@@ -133,11 +209,16 @@ func (p *process) applied(ctx workflow.Context) (CompleteResult, bool) {
 }
 
 func (p *process) remember(ctx workflow.Context, res CompleteResult) {
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		p.recent = append(p.recent, Applied{UpdateID: info.ID, Result: res})
-		if len(p.recent) > recentKept {
-			p.recent = p.recent[len(p.recent)-recentKept:]
-		}
+	p.rememberID(updateID(ctx), res)
+}
+
+func (p *process) rememberID(id string, res CompleteResult) {
+	if id == "" {
+		return
+	}
+	p.recent = append(p.recent, Applied{UpdateID: id, Result: res})
+	if len(p.recent) > recentKept {
+		p.recent = p.recent[len(p.recent)-recentKept:]
 	}
 }
 
@@ -161,7 +242,7 @@ func (p *process) cancel(ctx workflow.Context, req CancelRequest) error {
 	p.busy = true
 	defer func() { p.busy = false }()
 	if err := workflow.ExecuteLocalActivity(local(ctx), activities.CancelProcessName,
-		activities.ProcessInput{ProcessID: p.in.ProcessID, By: req.By}).Get(ctx, nil); err != nil {
+		activities.ProcessInput{ProcessID: p.in.ProcessID, By: req.By, UpdateID: updateID(ctx)}).Get(ctx, nil); err != nil {
 		return err
 	}
 	p.finished, p.current = true, nil

@@ -120,6 +120,14 @@ func Process(ctx workflow.Context, in Input) error {
 		workflow.UpdateHandlerOptions{Validator: p.validateReassign}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMove, p.move,
+		workflow.UpdateHandlerOptions{Validator: p.validateMove}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSync, p.sync,
+		workflow.UpdateHandlerOptions{Validator: p.validateSync}); err != nil {
+		return err
+	}
 
 	if p.current == nil && p.seq == 0 {
 		if err := p.enterStart(ctx); err != nil {
@@ -159,10 +167,17 @@ func (p *process) scope(ctx workflow.Context) definitions.Scope {
 
 // enterStart opens the first work item. A start the definition cannot
 // satisfy (a team without members, an unknown user) fails the process with
-// the reason; anything else (the database away) is retried until it passes.
+// the reason; a rule that fails at run time (an expression) makes it wait
+// for a supervisor; anything else (the database away) is retried until it
+// passes.
 func (p *process) enterStart(ctx workflow.Context) error {
 	for {
 		e, err := p.rt.Enter(p.in.Plan.Start, "", nil, nil, p.scope(ctx))
+		if errors.Is(err, definitions.ErrExpression) &&
+			workflow.GetVersion(ctx, "start-needs-attention", workflow.DefaultVersion, 1) == 1 {
+			return workflow.ExecuteLocalActivity(local(ctx), activities.AttentionName,
+				activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: err.Error()}).Get(ctx, nil)
+		}
 		if err == nil {
 			var out activities.StepOutput
 			err = p.apply(ctx, store.Step{ProcessID: p.in.ProcessID, Open: p.open(e, NextOverride{})}, &out)
@@ -214,7 +229,7 @@ func (p *process) watchDeadline(ctx workflow.Context) {
 func (p *process) open(e definitions.Entry, next NextOverride) *store.OpenItem {
 	seq := p.seq + 1
 	o := &store.OpenItem{
-		ItemID: fmt.Sprintf("%s.%d", p.in.ProcessID, seq), Seq: seq,
+		ItemID: p.itemID(seq), Seq: seq,
 		Stage: e.Stage, Title: e.Title, Rule: e.Assignee, Chosen: next.Assignee,
 		PlannedStart: e.PlannedStart, Due: e.Due,
 	}
@@ -232,6 +247,9 @@ func (p *process) open(e definitions.Entry, next NextOverride) *store.OpenItem {
 	}
 	return o
 }
+
+// itemID is the id of the process's seq-th work item.
+func (p *process) itemID(seq int) string { return fmt.Sprintf("%s.%d", p.in.ProcessID, seq) }
 
 func (p *process) apply(ctx workflow.Context, st store.Step, out *activities.StepOutput) error {
 	return workflow.ExecuteLocalActivity(local(ctx), activities.ApplyStepName, st).Get(ctx, out)

@@ -35,6 +35,7 @@ type fakeStore struct {
 	env *testsuite.TestWorkflowEnvironment
 
 	failApply func(store.Step) error // when set and non-nil, ApplyStep fails with it
+	view      store.SyncView         // what ReadProcess finds in the read model
 
 	mu sync.Mutex
 	calls
@@ -47,6 +48,7 @@ type calls struct {
 	cancelled  []activities.ProcessInput
 	failed     []activities.ProcessInput
 	reassigned []activities.ReassignInput
+	attention  []activities.ProcessInput
 }
 
 type overdueCall struct {
@@ -109,6 +111,19 @@ func (f *fakeStore) Reassign(_ context.Context, in activities.ReassignInput) (st
 	return store.WorkItem{ID: in.ItemID, ProcessID: pid, Assignee: in.To, State: store.ItemAttention}, nil
 }
 
+func (f *fakeStore) ReadProcess(_ context.Context, _ activities.ProcessInput) (store.SyncView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.view, nil
+}
+
+func (f *fakeStore) NeedAttention(_ context.Context, in activities.ProcessInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.attention = append(f.attention, in)
+	return nil
+}
+
 // snapshot copies the recorded calls, so assertions need no lock.
 func (f *fakeStore) snapshot() calls {
 	f.mu.Lock()
@@ -118,6 +133,7 @@ func (f *fakeStore) snapshot() calls {
 		cancelled:  append([]activities.ProcessInput(nil), f.cancelled...),
 		failed:     append([]activities.ProcessInput(nil), f.failed...),
 		reassigned: append([]activities.ReassignInput(nil), f.reassigned...),
+		attention:  append([]activities.ProcessInput(nil), f.attention...),
 	}
 }
 
@@ -163,6 +179,8 @@ func newHarness(t *testing.T) *harness {
 		activities.CancelProcessName: h.fake.CancelProcess,
 		activities.FailProcessName:   h.fake.FailProcess,
 		activities.ReassignName:      h.fake.Reassign,
+		activities.ReadProcessName:   h.fake.ReadProcess,
+		activities.AttentionName:     h.fake.NeedAttention,
 	} {
 		h.env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -192,9 +210,12 @@ func (h *harness) updateAt(d time.Duration, name string, arg any) *outcome {
 	return o
 }
 
-func (h *harness) send(o *outcome, name string, arg any) {
+func (h *harness) send(o *outcome, name string, arg any) { h.sendAs(o, name, "", arg) }
+
+// sendAs sends an update with its ID ("": a new one).
+func (h *harness) sendAs(o *outcome, name, id string, arg any) {
 	o.sent = true
-	h.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+	h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
 		OnAccept:   func() { o.accepted = true },
 		OnReject:   func(err error) { o.rejected, o.rejectErr = true, err },
 		OnComplete: func(res any, err error) { o.completed, o.result, o.err = true, res, err },
@@ -244,6 +265,21 @@ func completeResult(t *testing.T, o *outcome) workflows.CompleteResult {
 		t.Fatalf("update result of type %T", r)
 		return workflows.CompleteResult{}
 	}
+}
+
+// refusedWith asserts the update was refused with an application error of
+// type typ: by its validator, or by its handler when it had to wait for a
+// step under way before it could be checked.
+func refusedWith(t *testing.T, o *outcome, typ string) {
+	t.Helper()
+	if o.rejected {
+		rejectedWith(t, o, typ)
+		return
+	}
+	require.True(t, o.completed, "neither rejected nor completed")
+	var ae *temporal.ApplicationError
+	require.ErrorAs(t, o.err, &ae)
+	require.Equal(t, typ, ae.Type(), "%v", ae)
 }
 
 // rejectedWith asserts the update was refused by its validator with an
@@ -443,6 +479,9 @@ func TestCancelEndsTheProcessAndLaterUpdatesFindItFinished(t *testing.T) {
 
 	succeeded(t, cancel)
 	f := h.fake.snapshot()
+	require.Len(t, f.cancelled, 1)
+	require.NotEmpty(t, f.cancelled[0].UpdateID, "the cancel's change carries its Update, for the reconciler")
+	f.cancelled[0].UpdateID = ""
 	require.Equal(t, []activities.ProcessInput{{ProcessID: pid, By: "olga"}}, f.cancelled)
 	require.Len(t, f.steps, 1, "only the start was applied")
 	require.Empty(t, f.closed())
@@ -464,7 +503,7 @@ func TestACompletionRacingACancelIsRefused(t *testing.T) {
 	require.NoError(t, h.env.GetWorkflowError())
 
 	succeeded(t, cancel)
-	rejectedWith(t, complete, activities.TypeConflict)
+	refusedWith(t, complete, activities.TypeConflict)
 	f := h.fake.snapshot()
 	require.Len(t, f.cancelled, 1)
 	require.Empty(t, f.closed(), "no completion was applied to a cancelled process")
@@ -602,6 +641,9 @@ func TestReassignMovesTheItemAndSameFollowsTheNewAssignee(t *testing.T) {
 	succeeded(t, cancel)
 
 	f := h.fake.snapshot()
+	require.Len(t, f.reassigned, 1)
+	require.NotEmpty(t, f.reassigned[0].UpdateID, "the reassignment carries its Update, for the reconciler")
+	f.reassigned[0].UpdateID = ""
 	require.Equal(t, []activities.ReassignInput{{ItemID: pid + ".1", To: "maria", By: "boss"}}, f.reassigned)
 	require.Len(t, f.steps, 2)
 	require.Equal(t, definitions.Assignee{Kind: definitions.AssignSame, User: "maria"}, f.steps[1].Open.Rule)

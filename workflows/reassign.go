@@ -23,7 +23,14 @@ type CancelRequest struct {
 }
 
 func (p *process) validateReassign(ctx workflow.Context, req ReassignRequest) error {
-	if p.finished || p.current == nil || p.current.ID != req.ItemID || p.busy {
+	if p.busy {
+		return nil // decided by the handler, once the step under way is done
+	}
+	return p.mayReassign(req)
+}
+
+func (p *process) mayReassign(req ReassignRequest) error {
+	if p.finished || p.current == nil || p.current.ID != req.ItemID {
 		return conflict("work item " + req.ItemID + " is not open")
 	}
 	return nil
@@ -32,14 +39,17 @@ func (p *process) validateReassign(ctx workflow.Context, req ReassignRequest) er
 // reassign changes who works the open item; `same` later follows the new
 // assignee.
 func (p *process) reassign(ctx workflow.Context, req ReassignRequest) error {
-	if err := p.validateReassign(ctx, req); err != nil {
+	if err := workflow.Await(ctx, func() bool { return !p.busy }); err != nil {
+		return err
+	}
+	if err := p.mayReassign(req); err != nil {
 		return err
 	}
 	p.busy = true
 	defer func() { p.busy = false }()
 	var w store.WorkItem
 	if err := workflow.ExecuteLocalActivity(local(ctx), activities.ReassignName,
-		activities.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By}).Get(ctx, &w); err != nil {
+		activities.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By, UpdateID: updateID(ctx)}).Get(ctx, &w); err != nil {
 		return err
 	}
 	p.current.Assignee = w.Assignee

@@ -24,9 +24,9 @@ func serverCmd(ctx context.Context, args []string, stderr io.Writer) error {
 
 // workerCmd runs a Temporal worker for conveyor processes.
 func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
-	return withServices(ctx, "worker", args, stderr, 0, func(_ config, st *store.Store, tc client.Client, log *slog.Logger) error {
+	return withServices(ctx, "worker", args, stderr, 0, func(cfg config, st *store.Store, tc client.Client, log *slog.Logger) error {
 		log.Info("worker started")
-		return runWorker(ctx, st, tc, log)
+		return runWorker(ctx, st, tc, cfg.updateKey(), log)
 	})
 }
 
@@ -45,7 +45,7 @@ func withServices(ctx context.Context, name string, args []string, stderr io.Wri
 		return err
 	}
 	defer st.Close()
-	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.temporalTLSConfig(), log)
+	tc, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.temporalTLSConfig(), cfg.updateKey(), log)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conveyorhq/conveyor/updateauth"
 )
 
 // config is every setting of the long-running commands. Each has a default,
@@ -31,6 +33,9 @@ type config struct {
 	DB          dbSettings
 	TemporalTLS temporalTLS
 	envErrs     []error // variables that did not parse, for Validate
+	// UpdateKey signs the Updates API servers send and workers check: the
+	// same on all of them (CONVEYOR_UPDATE_KEY; `dev` makes one if unset).
+	UpdateKey string
 }
 
 func defaultConfig() config {
@@ -45,6 +50,7 @@ func defaultConfig() config {
 		LogLevel:          env("CONVEYOR_LOG_LEVEL", "info"),
 		LogFormat:         env("CONVEYOR_LOG_FORMAT", "text"),
 		TimeZone:          env("CONVEYOR_TIME_ZONE", "Local"),
+		UpdateKey:         env("CONVEYOR_UPDATE_KEY", ""),
 	}
 	if v, err := time.ParseDuration(os.Getenv("CONVEYOR_TOKEN_TTL")); err == nil {
 		c.TokenTTL = v
@@ -102,6 +108,9 @@ func (c config) Validate(groups int) error {
 	if groups&flagTemporal != 0 && c.TemporalAddress == "" {
 		problems = append(problems, errors.New("TEMPORAL_ADDRESS (or --temporal-address) is required"))
 	}
+	if _, err := updateauth.NewKey(c.UpdateKey); groups&flagTemporal != 0 && err != nil {
+		problems = append(problems, fmt.Errorf("CONVEYOR_UPDATE_KEY is required, the same on every server and worker (e.g. `openssl rand -hex 32`): %w", err))
+	}
 	if groups&flagHTTP != 0 && c.TokenTTL <= 0 {
 		problems = append(problems, errors.New("--token-ttl must be positive"))
 	}
@@ -116,6 +125,12 @@ func (c config) Validate(groups int) error {
 	}
 	problems = append(problems, c.validateSecurity(groups)...)
 	return errors.Join(problems...)
+}
+
+// updateKey is the configured key; Validate has checked it.
+func (c config) updateKey() updateauth.Key {
+	k, _ := updateauth.NewKey(c.UpdateKey)
+	return k
 }
 
 func (c config) level() (slog.Level, error) {

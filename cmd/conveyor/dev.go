@@ -15,6 +15,7 @@ import (
 	"github.com/conveyorhq/conveyor/devenv"
 	"github.com/conveyorhq/conveyor/pglocal"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/updateauth"
 )
 
 // devCmd runs everything in one process: a local PostgreSQL (unless
@@ -61,7 +62,15 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("embedded Temporal: %w", err)
 	}
 	defer temporal.Stop() //nolint:errcheck // shutting down anyway
-	tc, err := dialTemporal(ctx, temporal.Address(), temporal.Namespace(), nil, log)
+	// One process is both the API and the worker: unless configured, a key
+	// of its own signs and checks the Updates.
+	key := updateauth.RandomKey()
+	if cfg.UpdateKey != "" {
+		if key, err = updateauth.NewKey(cfg.UpdateKey); err != nil {
+			return fmt.Errorf("CONVEYOR_UPDATE_KEY: %w", err)
+		}
+	}
+	tc, err := dialTemporal(ctx, temporal.Address(), temporal.Namespace(), nil, key, log)
 	if err != nil {
 		return err
 	}
@@ -73,7 +82,7 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("seeding the demo: %w", err)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return runWorker(gctx, st, tc, log) })
+	g.Go(func() error { return runWorker(gctx, st, tc, key, log) })
 	ready := make(chan string, 1)
 	g.Go(func() error { return serveHTTP(gctx, cfg, st, tc, log, func(a string) { ready <- a }) })
 	select {

@@ -10,21 +10,26 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/conveyorhq/conveyor/reconcile"
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/updateauth"
 	"github.com/conveyorhq/conveyor/worker"
 )
 
 // shutdownGrace is how long in-flight requests and tasks get on SIGTERM.
 const shutdownGrace = 30 * time.Second
 
-func dialTemporal(ctx context.Context, addr, namespace string, tlsCfg *tls.Config, log *slog.Logger) (client.Client, error) {
+// dialTemporal connects to Temporal; every Update sent is signed with key.
+func dialTemporal(ctx context.Context, addr, namespace string, tlsCfg *tls.Config, key updateauth.Key, log *slog.Logger) (client.Client, error) {
 	return client.DialContext(ctx, client.Options{
 		HostPort: addr, Namespace: namespace, ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg}, // TLS nil: plain
-		Logger: sdklog.NewStructuredLogger(log.With(slog.String("component", "temporal-sdk"))),
+		Logger:       sdklog.NewStructuredLogger(log.With(slog.String("component", "temporal-sdk"))),
+		Interceptors: []interceptor.ClientInterceptor{key.Client()},
 	})
 }
 
@@ -90,12 +95,16 @@ func newHTTPServer(h http.Handler, s httpSettings) *http.Server {
 }
 
 // runWorker works the conveyor task queue until ctx ends; Stop then waits
-// for running tasks, so no step is left half-done.
-func runWorker(ctx context.Context, st *store.Store, tc client.Client, log *slog.Logger) error {
-	w := worker.New(tc, st)
+// for running tasks, so no step is left half-done. Beside it the
+// reconciler heals the steps whose Updates a crash lost.
+func runWorker(ctx context.Context, st *store.Store, tc client.Client, key updateauth.Key, log *slog.Logger) error {
+	w := worker.New(tc, st, key)
 	if err := w.Start(); err != nil {
 		return err
 	}
+	rctx, stopReconciling := context.WithCancel(ctx)
+	defer stopReconciling()
+	go reconcile.New(st, tc, log.With(slog.String("component", "reconciler"))).Run(rctx)
 	<-ctx.Done()
 	log.Info("stopping the worker")
 	w.Stop()

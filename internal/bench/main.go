@@ -18,15 +18,16 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
-	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/devenv"
 	"github.com/conveyorhq/conveyor/pglocal"
+	"github.com/conveyorhq/conveyor/reconcile"
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/updateauth"
 	"github.com/conveyorhq/conveyor/worker"
-	"github.com/conveyorhq/conveyor/workflows"
 )
 
 type options struct {
@@ -81,14 +82,20 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	defer tmp.Stop() //nolint:errcheck
-	tc, err := client.Dial(client.Options{HostPort: tmp.Address(), Namespace: tmp.Namespace(), Logger: quietSDK{}})
+	key := updateauth.RandomKey()
+	tc, err := client.Dial(client.Options{HostPort: tmp.Address(), Namespace: tmp.Namespace(), Logger: quietSDK{},
+		Interceptors: []interceptor.ClientInterceptor{key.Client()}})
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 
-	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
-	worker.Register(w, &activities.Activities{Store: st})
+	// The conveyor runs as it does in production: Updates signed and
+	// checked, the reconciler beside the worker.
+	w := worker.New(tc, st, key)
+	rctx, stopReconciling := context.WithCancel(ctx)
+	defer stopReconciling()
+	go reconcile.New(st, tc, quiet).Run(rctx)
 	bare := sdkworker.New(tc, bareQueue, sdkworker.Options{})
 	bare.RegisterWorkflowWithOptions(bareWorkflow, bareOptions)
 	for _, wk := range []sdkworker.Worker{w, bare} {

@@ -21,6 +21,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
@@ -28,8 +29,10 @@ import (
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/devenv"
 	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/reconcile"
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/updateauth"
 	"github.com/conveyorhq/conveyor/worker"
 	"github.com/conveyorhq/conveyor/workflows"
 )
@@ -39,6 +42,9 @@ type Env struct {
 	URL      string
 	Store    *store.Store
 	Temporal client.Client
+	// Unsigned reaches the same Temporal without the API servers' key, as
+	// anyone who can reach the frontend could.
+	Unsigned client.Client
 }
 
 // New starts Conveyor for t with the demo users (no demo processes).
@@ -71,16 +77,22 @@ func start(t *testing.T) *Env {
 	st := store.New(pool)
 
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	ts.NewWorker(workflows.TaskQueue, func(r sdkworker.Registry) {
+	key := updateauth.RandomKey()
+	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
 		worker.Register(r, &activities.Activities{Store: st})
-	})
-	tc := ts.GetDefaultClient()
+	}, worker.Options(key))
+	tc := ts.NewClientWithOptions(client.Options{Interceptors: []interceptor.ClientInterceptor{key.Client()}})
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rec := reconcile.New(st, tc, log)
+	rec.Grace, rec.Interval = 500*time.Millisecond, 200*time.Millisecond
+	ctx, stop := context.WithCancel(context.Background())
+	go rec.Run(ctx)
+	t.Cleanup(stop)
 	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &Env{URL: hs.URL, Store: st, Temporal: tc}
+	return &Env{URL: hs.URL, Store: st, Temporal: tc, Unsigned: ts.GetDefaultClient()}
 }
 
 // Login returns a bearer token of a demo user.
