@@ -10,7 +10,6 @@ import (
 	"github.com/conveyorhq/conveyor/internal/testenv"
 )
 
-
 func TestARuleFailingAtRunTimeFailsItsDecisionAndASupervisorMovesTheProcessOn(t *testing.T) {
 	e := testenv.New(t)
 	publish(t, e, []byte(testenv.Brittle))

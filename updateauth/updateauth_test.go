@@ -28,7 +28,9 @@ func TestASignatureHoldsOnlyForItsWorkflowUpdateAndArguments(t *testing.T) {
 
 	other := RandomKey()
 	for name, check := range map[string]func() error{
-		"another user":     func() error { return key.verify("p", "complete", "u1", []any{request{ItemID: "p.1", By: "admin"}}, sig) },
+		"another user": func() error {
+			return key.verify("p", "complete", "u1", []any{request{ItemID: "p.1", By: "admin"}}, sig)
+		},
 		"another workflow": func() error { return key.verify("q", "complete", "u1", args, sig) },
 		"another update":   func() error { return key.verify("p", "cancel", "u1", args, sig) },
 		"another ID":       func() error { return key.verify("p", "complete", "u2", args, sig) },
