@@ -52,6 +52,8 @@ var (
 	// ClientName is indexed (clients_name): 500 characters stay under the
 	// index's entry size whatever the script.
 	ClientName = Field{Required: true, Max: 500}
+	// Note is a hand-over note: it goes into the process's history.
+	Note = Field{Max: 2000, Multiline: true}
 )
 
 // Reason is why a value is outside its field's bounds.

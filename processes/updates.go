@@ -12,6 +12,7 @@ import (
 	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
@@ -53,6 +54,10 @@ func Cancel(ctx context.Context, tc client.Client, processID, by, updateID strin
 
 // Reassign gives an open item to another user.
 func Reassign(ctx context.Context, tc client.Client, item store.WorkItem, to, by, note, updateID string) error {
+	if bad := limits.Note.Check("/note", note); bad != nil {
+		return &Refusal{Kind: errs.ErrInvalid, Message: bad.Error(),
+			Fields: []definitions.FieldError{{Path: bad.Path, Message: bad.Message()}}}
+	}
 	return update(ctx, tc, item.ProcessID, workflows.UpdateReassign, updateID,
 		workflows.ReassignRequest{ItemID: item.ID, To: to, By: by, Note: note}, nil)
 }

@@ -81,6 +81,10 @@ func TestInputsOutOfBoundsAreRefusedAtTheirFieldBeforeAnythingIsWritten(t *testi
 			"/name", "must be at most 500 characters"},
 		{"a new owner with a NUL", "PATCH", "/api/v1/clients/" + acme.ID, olga, map[string]any{"owner": "iv\x00an"},
 			"/owner", "must not contain control characters or invalid UTF-8"},
+		{"a contact's name with a NUL", "POST", "/api/v1/clients/" + acme.ID + "/contacts", olga, map[string]any{"name": "Pa\x00vel"},
+			"/name", "must not contain control characters or invalid UTF-8"},
+		{"an address with a NUL", "POST", "/api/v1/clients/" + acme.ID + "/addresses", olga, map[string]any{"kind": "legal", "text": "Moscow\x00"},
+			"/text", "must not contain control characters or invalid UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := e.Raw(t, tc.method, tc.path, tc.token, tc.body)

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/identifiers"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web"
 )
@@ -75,8 +76,10 @@ func cardDone(s *Server, c *gin.Context, status int, v any, err error) {
 	}
 }
 
-// checkText trims a given string field and checks it is not empty (when
-// required) and not longer than max characters.
+// checkText trims a given string field and checks it against the bounds
+// table: not empty (when required), at most max characters, no NULs or
+// other control characters (line breaks pass: addresses and notes have
+// them).
 func checkText(out *[]FieldError, path string, v *string, required bool, max int) {
 	if v == nil {
 		if required {
@@ -85,11 +88,8 @@ func checkText(out *[]FieldError, path string, v *string, required bool, max int
 		return
 	}
 	*v = strings.TrimSpace(*v)
-	switch {
-	case required && *v == "":
-		*out = append(*out, FieldError{Path: path, Message: "must not be empty"})
-	case utf8.RuneCountInString(*v) > max:
-		*out = append(*out, FieldError{Path: path, Message: "must be at most " + strconv.Itoa(max) + " characters"})
+	if bad := (limits.Field{Required: required, Max: max, Multiline: true}).Check(path, *v); bad != nil {
+		*out = append(*out, FieldError{Path: path, Message: bad.Message()})
 	}
 }
 

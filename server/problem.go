@@ -54,6 +54,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		c.Header("Retry-After", busyRetryAfter)
 		problem(c, http.StatusServiceUnavailable, "the database is busy; try again shortly")
 		return
+	case store.Unstorable(err):
+		s.Log.WarnContext(c.Request.Context(), "a value the database cannot store", slog.String("path", c.FullPath()), slog.Any("error", err))
+		problem(c, http.StatusUnprocessableEntity, "a value is too long or holds a character that cannot be stored")
+		return
 	case errors.Is(err, errs.ErrNotFound):
 		status = http.StatusNotFound
 	case errors.Is(err, errs.ErrConflict):

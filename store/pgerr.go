@@ -26,3 +26,22 @@ func mapConstraint(err error, what string) error {
 	}
 	return err
 }
+
+// Unstorable tells whether PostgreSQL refused a value itself: too long for
+// an index, a NUL or a byte sequence it cannot store. The field bounds
+// (limits/) refuse these first; this is the backstop for a field they miss,
+// so such input is the caller's mistake (422), not a server error.
+func Unstorable(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "22021", // character_not_in_repertoire (a NUL in text)
+		"22P05", // untranslatable_character
+		"22001", // string_data_right_truncation
+		"54000": // program_limit_exceeded (index row size)
+		return true
+	}
+	return false
+}

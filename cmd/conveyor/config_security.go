@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -37,6 +38,10 @@ type httpSettings struct {
 	// MetricsAddr, when set, serves /metrics on a listener of its own and not
 	// on the API's.
 	MetricsAddr string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (comma-separated addresses or CIDRs): sign-in limits then count
+	// the real client, not the proxy.
+	TrustedProxies string
 }
 
 // dbSettings are the database pool's size and the database's timeouts.
@@ -59,6 +64,7 @@ func (c *config) defaultSecurity() {
 		SecureCookies:     c.envBool("CONVEYOR_SECURE_COOKIES"),
 		MetricsToken:      env("CONVEYOR_METRICS_TOKEN", ""),
 		MetricsAddr:       env("CONVEYOR_METRICS_ADDR", ""),
+		TrustedProxies:    env("CONVEYOR_TRUSTED_PROXIES", ""),
 	}
 	def := store.DefaultOptions()
 	c.DB = dbSettings{
@@ -116,6 +122,8 @@ func (c *config) registerSecurity(fs *flag.FlagSet, groups int) {
 		fs.DurationVar(&h.IdleTimeout, "http-idle-timeout", h.IdleTimeout, "time a kept-alive connection may idle (CONVEYOR_HTTP_IDLE_TIMEOUT)")
 		fs.BoolVar(&h.SecureCookies, "secure-cookies", h.SecureCookies, "behind a TLS proxy: Secure cookies and HSTS (CONVEYOR_SECURE_COOKIES)")
 		fs.StringVar(&h.MetricsAddr, "metrics-addr", h.MetricsAddr, "serve /metrics on this address instead of the HTTP one (CONVEYOR_METRICS_ADDR)")
+		fs.StringVar(&h.TrustedProxies, "trusted-proxies", h.TrustedProxies,
+			"reverse proxies trusted for X-Forwarded-For, comma-separated addresses or CIDRs (CONVEYOR_TRUSTED_PROXIES)")
 	}
 	if groups&flagDB != 0 {
 		d := &c.DB
@@ -154,6 +162,9 @@ func (c config) validateSecurity(groups int) []error {
 		}
 		if c.HTTP.MetricsAddr != "" && c.HTTP.MetricsAddr == c.HTTPAddr {
 			problems = append(problems, errors.New("--metrics-addr must differ from --http"))
+		}
+		if _, err := server.ParseTrustedProxies(c.HTTP.TrustedProxies); err != nil {
+			problems = append(problems, fmt.Errorf("--trusted-proxies: %w", err))
 		}
 	}
 	if groups&flagDB != 0 {

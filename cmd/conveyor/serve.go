@@ -41,6 +41,7 @@ func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Clien
 	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st), Location: loc}
 	srv.SecureCookies, srv.MetricsToken = cfg.HTTP.SecureCookies, cfg.HTTP.MetricsToken
 	srv.MetricsApart = cfg.HTTP.MetricsAddr != ""
+	srv.TrustedProxies, _ = server.ParseTrustedProxies(cfg.HTTP.TrustedProxies) // checked by Validate
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
