@@ -3,7 +3,7 @@ GO ?= go
 PKGS ?= ./...
 WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test vet bench fuzz chaos build clean
+.PHONY: run test vet bench fuzz chaos screenshots build clean
 
 ## run: Conveyor with an embedded Temporal server and a local PostgreSQL, demo seeded
 run: build
@@ -38,6 +38,10 @@ fuzz:
 ## chaos: the kill test under a longer load (make test runs a short one)
 chaos: bin/withpg
 	CONVEYOR_CHAOS_PROCESSES=300 CONVEYOR_CHAOS_KILLS=6 bin/withpg -- $(GO) test -count=1 -timeout 20m -run TestChaos -v ./cmd/conveyor
+
+## screenshots: rewrite the README's pictures from the browser tests
+screenshots: bin/withpg
+	bin/withpg -- $(GO) test -count=1 ./web/ -update-screenshots
 
 build:
 	$(GO) build -o bin/conveyor ./cmd/conveyor
