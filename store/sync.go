@@ -54,10 +54,18 @@ func (s *Store) SyncMarks(ctx context.Context, grace time.Duration, limit int) (
 	})
 }
 
-// ClearSyncMark removes the mark of updateID, unless a later change has
-// replaced it meanwhile.
-func (s *Store) ClearSyncMark(ctx context.Context, processID, updateID string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM process_sync WHERE process_id = $1 AND update_id = $2`, processID, updateID)
+// ClearSyncMarks removes the marks, in one statement, except those a later
+// change has replaced meanwhile (another Update's ID).
+func (s *Store) ClearSyncMarks(ctx context.Context, marks []SyncMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	procs, updates := make([]string, len(marks)), make([]string, len(marks))
+	for i, m := range marks {
+		procs[i], updates[i] = m.ProcessID, m.UpdateID
+	}
+	_, err := s.pool.Exec(ctx, `DELETE FROM process_sync m USING unnest($1::text[], $2::text[]) AS c (process_id, update_id)
+		WHERE m.process_id = c.process_id AND m.update_id = c.update_id`, procs, updates)
 	return err
 }
 

@@ -44,11 +44,11 @@ func TestAStepForAnUpdateLeavesAMarkUntilCleared(t *testing.T) {
 	require.Equal(t, "p1.1", v.Closed.ID)
 	require.JSONEq(t, `{"result":"interested"}`, string(v.Closed.Data))
 
-	require.NoError(t, s.ClearSyncMark(ctx, "p1", "u-other"))
+	require.NoError(t, s.ClearSyncMarks(ctx, []store.SyncMark{{ProcessID: "p1", UpdateID: "u-other"}}))
 	marks, err = s.SyncMarks(ctx, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, marks, 1, "a mark is cleared only by the Update that made it")
-	require.NoError(t, s.ClearSyncMark(ctx, "p1", "u-1"))
+	require.NoError(t, s.ClearSyncMarks(ctx, marks))
 	marks, err = s.SyncMarks(ctx, 0, 10)
 	require.NoError(t, err)
 	require.Empty(t, marks)
