@@ -6,6 +6,7 @@
 package limits
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -154,4 +155,21 @@ func (c *Checks) AddEach(f Field, path string, values *[]string) {
 	if values != nil {
 		*c = append(*c, f.Each(path, *values)...)
 	}
+}
+
+// Parameters checks the values of a request's path (name, value pairs)
+// and query against Parameter: such values reach SQL as ids and filters,
+// where a NUL or bytes that are not UTF-8 could only fail as an internal
+// error.
+func Parameters(path [][2]string, query url.Values) Checks {
+	var bad Checks
+	for _, p := range path {
+		bad.Add(Parameter, p[0], &p[1])
+	}
+	for key, values := range query {
+		for _, v := range values {
+			bad.Add(Parameter, key, &v)
+		}
+	}
+	return bad
 }

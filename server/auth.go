@@ -64,20 +64,20 @@ func (s *Server) authenticate(c *gin.Context) {
 // that are not UTF-8) or is absurdly long: such a value reaches SQL as an
 // id or a filter, and could only fail there, as an internal error.
 func plainParameters(c *gin.Context) bool {
-	var bad limits.Checks
-	for _, p := range c.Params {
-		bad.Add(limits.Parameter, p.Key, &p.Value)
-	}
-	for key, values := range c.Request.URL.Query() {
-		for _, v := range values {
-			bad.Add(limits.Parameter, key, &v)
-		}
-	}
+	bad := limits.Parameters(pathParams(c), c.Request.URL.Query())
 	if len(bad) == 0 {
 		return true
 	}
 	problem(c, http.StatusBadRequest, "invalid parameters", fieldErrors(bad)...)
 	return false
+}
+
+func pathParams(c *gin.Context) [][2]string {
+	out := make([][2]string, len(c.Params))
+	for i, p := range c.Params {
+		out[i] = [2]string{p.Key, p.Value}
+	}
+	return out
 }
 
 type loginRequest struct {

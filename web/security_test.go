@@ -124,3 +124,14 @@ func TestStaticServesFilesNotListings(t *testing.T) {
 	resp := do(t, req)
 	require.NotRegexp(t, regexp.MustCompile(`style\.css`), resp.Header.Get("Location"))
 }
+
+// An address with a NUL or bytes that are not UTF-8 finds nothing, signed
+// in or not: it never reaches SQL as an id.
+func TestAnAddressThatIsNotPlainTextFindsNothing(t *testing.T) {
+	e := testenv.New(t)
+	for _, path := range []string{"/clients/%00", "/work/%FF", "/processes?state=%01", "/login?next=%00"} {
+		req, _ := http.NewRequest("GET", e.URL+path, nil)
+		resp := do(t, req)
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+	}
+}

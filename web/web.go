@@ -22,6 +22,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -57,8 +58,9 @@ func (u *UI) Register(r *gin.Engine) {
 	u.pages = parsePages()
 	static, _ := fs.Sub(staticFiles, "static")
 	r.StaticFS("/static", filesOnly{http.FS(static)})
-	// Every page's body is bounded before anything reads it (limitBody).
-	pages := r.Group("", limitBody)
+	// Every page's body is bounded before anything reads it (limitBody),
+	// and its address holds plain text only (plainAddress).
+	pages := r.Group("", limitBody, u.plainAddress)
 	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/work") })
 	pages.GET("/login", u.loginPage)
 	pages.POST("/login", u.loginPost)
@@ -153,6 +155,16 @@ func (fs filesOnly) Open(name string) (http.File, error) {
 		return nil, os.ErrNotExist
 	}
 	return f, nil
+}
+
+// plainAddress answers "not found" for an address whose path or query
+// holds a NUL, another control character or bytes that are not UTF-8:
+// nothing such is stored, and in SQL it could only fail as an error.
+func (u *UI) plainAddress(c *gin.Context) {
+	if len(limits.Parameters([][2]string{{"path", c.Request.URL.Path}}, c.Request.URL.Query())) > 0 {
+		u.fail(c, errs.ErrNotFound)
+		c.Abort()
+	}
 }
 
 // session lets signed-in users on; others go to the sign-in page.
