@@ -25,7 +25,8 @@ bench: bin/withpg
 	$(GO) run ./internal/bench
 	bin/withpg -- $(GO) test -run '^$$' -bench Render1000Rows -benchtime 20x ./web/ | grep -E '^(Benchmark|goos|cpu)' 
 
-## fuzz: every fuzz target of the repository for FUZZTIME each (their seed corpora run in every `make test`)
+## fuzz: every fuzz target of the repository for FUZZTIME each (their seed corpora run in every `make test`);
+## FUZZTIME is a duration or a count of inputs (50000x), which Go 1.26 stops without a spurious deadline failure
 FUZZTIME ?= 60s
 fuzz:
 	@set -e; for file in $$(grep -rl --include='*_test.go' --exclude-dir=.conveyor --exclude-dir=.git '^func Fuzz' .); do \
