@@ -39,6 +39,7 @@ func withServices(ctx context.Context, name string, args []string, stderr io.Wri
 	if err != nil {
 		return err
 	}
+	cfg.applyLimits()
 	log := cfg.logger(stderr)
 	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.DB)
 	if err != nil {

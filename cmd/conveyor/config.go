@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/updateauth"
 )
 
@@ -36,6 +37,11 @@ type config struct {
 	// UpdateKey signs the Updates API servers send and workers check: the
 	// same on all of them (CONVEYOR_UPDATE_KEY; `dev` makes one if unset).
 	UpdateKey string
+	// MaxCompletionBytes bounds a completion's data (and a start's
+	// variables), on servers and workers alike. It may only be lowered from
+	// definitions.MaxDataBytes: expressions are checked for cost as if data
+	// could be that large.
+	MaxCompletionBytes int
 }
 
 func defaultConfig() config {
@@ -51,6 +57,14 @@ func defaultConfig() config {
 		LogFormat:         env("CONVEYOR_LOG_FORMAT", "text"),
 		TimeZone:          env("CONVEYOR_TIME_ZONE", "Local"),
 		UpdateKey:         env("CONVEYOR_UPDATE_KEY", ""),
+	}
+	c.MaxCompletionBytes = definitions.MaxDataBytes
+	if v, ok := os.LookupEnv("CONVEYOR_MAX_COMPLETION_BYTES"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("CONVEYOR_MAX_COMPLETION_BYTES: %w", err))
+		}
+		c.MaxCompletionBytes = n
 	}
 	if v, err := time.ParseDuration(os.Getenv("CONVEYOR_TOKEN_TTL")); err == nil {
 		c.TokenTTL = v
@@ -108,6 +122,9 @@ func (c config) Validate(groups int) error {
 	if groups&flagTemporal != 0 && c.TemporalAddress == "" {
 		problems = append(problems, errors.New("TEMPORAL_ADDRESS (or --temporal-address) is required"))
 	}
+	if c.MaxCompletionBytes < 1024 || c.MaxCompletionBytes > definitions.MaxDataBytes {
+		problems = append(problems, fmt.Errorf("CONVEYOR_MAX_COMPLETION_BYTES must be between 1024 and %d, not %d", definitions.MaxDataBytes, c.MaxCompletionBytes))
+	}
 	if _, err := updateauth.NewKey(c.UpdateKey); groups&flagTemporal != 0 && err != nil {
 		problems = append(problems, fmt.Errorf("CONVEYOR_UPDATE_KEY is required, the same on every server and worker (e.g. `openssl rand -hex 32`): %w", err))
 	}
@@ -125,6 +142,12 @@ func (c config) Validate(groups int) error {
 	}
 	problems = append(problems, c.validateSecurity(groups)...)
 	return errors.Join(problems...)
+}
+
+// applyLimits puts the limits that live in pure packages into force, once,
+// before anything serves.
+func (c config) applyLimits() {
+	definitions.MaxDataBytes = c.MaxCompletionBytes
 }
 
 // updateKey is the configured key; Validate has checked it.

@@ -30,3 +30,15 @@ func TestTrustedProxiesMustBeAddresses(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "10.0.0.0/8, 192.0.2.7", cfg.HTTP.TrustedProxies)
 }
+
+// The completion limit may be lowered, never raised past what expressions
+// were checked for.
+func TestTheCompletionLimitMayOnlyBeLowered(t *testing.T) {
+	t.Setenv("CONVEYOR_MAX_COMPLETION_BYTES", "16384")
+	cfg, _, err := parse("dev", nil, io.Discard, flagHTTP, flagHTTP)
+	require.NoError(t, err)
+	require.Equal(t, 16384, cfg.MaxCompletionBytes)
+	t.Setenv("CONVEYOR_MAX_COMPLETION_BYTES", "10485760")
+	_, _, err = parse("dev", nil, io.Discard, flagHTTP, flagHTTP)
+	require.ErrorContains(t, err, "CONVEYOR_MAX_COMPLETION_BYTES must be between")
+}

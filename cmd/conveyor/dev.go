@@ -26,6 +26,7 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	cfg.applyLimits()
 	log := cfg.logger(stderr)
 	dir, err := filepath.Abs(cfg.Dir)
 	if err != nil {
