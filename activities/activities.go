@@ -9,7 +9,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -97,11 +97,11 @@ func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, errs.ErrInvalid):
+	case errors.Is(err, refusal.ErrInvalid):
 		return temporal.NewNonRetryableApplicationError(err.Error(), TypeInvalid, nil)
-	case errors.Is(err, errs.ErrConflict):
+	case errors.Is(err, refusal.ErrConflict):
 		return temporal.NewNonRetryableApplicationError(err.Error(), TypeConflict, nil)
-	case errors.Is(err, errs.ErrNotFound):
+	case errors.Is(err, refusal.ErrNotFound):
 		return temporal.NewNonRetryableApplicationError(err.Error(), TypeNotFound, nil)
 	}
 	return err

@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // MaxDataBytes is the most JSON CheckData takes as a stage's completion
@@ -22,11 +24,9 @@ var MaxDataBytes = 64 << 10
 const maxDataItems = 1000
 
 // FieldError is one reason data was refused; Path is a JSON pointer into the
-// checked value.
-type FieldError struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
-}
+// checked value. It is the refusal's own, so the fields cross every layer
+// unchanged.
+type FieldError = refusal.FieldError
 
 // DataError lists why completion data or variables were refused.
 type DataError []FieldError

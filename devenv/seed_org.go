@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/conveyorhq/conveyor/auth"
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -93,7 +93,7 @@ func seedOrganisation(ctx context.Context, st *store.Store) error {
 
 // existed forgives a conflict: the row is there from an earlier try.
 func existed(err error) error {
-	if errors.Is(err, errs.ErrConflict) {
+	if errors.Is(err, refusal.ErrConflict) {
 		return nil
 	}
 	return err

@@ -12,7 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Field is the bounds of one kind of input. Lengths count characters, as
@@ -70,7 +70,7 @@ const (
 )
 
 // Violation is a value outside its field's bounds, at Path (a JSON pointer
-// into the request, like /name). It is errs.ErrInvalid.
+// into the request, like /name). It is refusal.ErrInvalid.
 type Violation struct {
 	Path   string
 	Reason Reason
@@ -94,7 +94,7 @@ func (v *Violation) Message() string {
 }
 
 func (v *Violation) Error() string { return v.Path + ": " + v.Message() }
-func (v *Violation) Unwrap() error { return errs.ErrInvalid }
+func (v *Violation) Unwrap() error { return refusal.ErrInvalid }
 
 // Check tells whether value fits f; nil when it does. An empty value that
 // is not required fits, whatever the minimum.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 func TestAFieldRefusesWhatTheDatabaseWouldOrWhatIsUnbounded(t *testing.T) {
@@ -41,7 +41,7 @@ func TestAFieldRefusesWhatTheDatabaseWouldOrWhatIsUnbounded(t *testing.T) {
 			require.NotNil(t, v)
 			require.Equal(t, tc.want, v.Message())
 			require.Equal(t, "/name: "+tc.want, v.Error())
-			require.True(t, errors.Is(v, errs.ErrInvalid))
+			require.True(t, errors.Is(v, refusal.ErrInvalid))
 		})
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -22,7 +22,7 @@ import (
 // be allowed to see the process's client, as a team pick or a completer's
 // choice must, since the item shows the client and its variables.
 
-// CheckReassign refuses, as a *Refusal naming /assignee, handing item over
+// CheckReassign refuses, as a *refusal.Error naming /assignee, handing item over
 // from me to the user to.
 func CheckReassign(ctx context.Context, st *store.Store, me store.User, item store.WorkItem, to string) error {
 	return CheckTarget(ctx, st, me, item.ProcessID, to)
@@ -35,7 +35,7 @@ func CheckTarget(ctx context.Context, st *store.Store, me store.User, processID,
 		return assigneeRefusal(v.Message())
 	}
 	target, err := st.User(ctx, to)
-	if errors.Is(err, errs.ErrNotFound) || (err == nil && !target.Active) {
+	if errors.Is(err, refusal.ErrNotFound) || (err == nil && !target.Active) {
 		return assigneeRefusal(fmt.Sprintf("%q is not an active user", to))
 	}
 	if err != nil {
@@ -70,8 +70,8 @@ func Targets(ctx context.Context, st *store.Store, me store.User, processID stri
 	return st.Assignees(ctx, viewerOf(me), p.Client, "")
 }
 
-func assigneeRefusal(why string) *Refusal {
-	return &Refusal{Kind: errs.ErrInvalid, Message: "assignee: " + why,
+func assigneeRefusal(why string) *refusal.Error {
+	return &refusal.Error{Kind: refusal.ErrInvalid, Message: "assignee: " + why,
 		Fields: []definitions.FieldError{{Path: "/assignee", Message: why}}}
 }
 

@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
@@ -38,7 +38,7 @@ type Request struct {
 // business key must not open a way around the visibility rule.
 func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, by store.Viewer) (store.Process, bool, error) {
 	if req.Definition == "" {
-		return store.Process{}, false, fmt.Errorf("definition is required: %w", errs.ErrInvalid)
+		return store.Process{}, false, fmt.Errorf("definition is required: %w", refusal.ErrInvalid)
 	}
 	v, err := st.DefinitionVersion(ctx, req.Definition, req.Version)
 	if err != nil {
@@ -69,7 +69,7 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 			return store.Process{}, false, err
 		}
 		if !visible {
-			return store.Process{}, false, fmt.Errorf("a process of %s with this business key already exists: %w", p.Definition, errs.ErrConflict)
+			return store.Process{}, false, fmt.Errorf("a process of %s with this business key already exists: %w", p.Definition, refusal.ErrConflict)
 		}
 	}
 	if p.State != store.ProcessRunning {

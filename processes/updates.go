@@ -11,23 +11,11 @@ import (
 
 	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
-
-// Refusal is a process's "no" to a completion, cancellation or
-// reassignment: it wraps errs.ErrInvalid, ErrConflict or ErrNotFound, with
-// the fields at fault for an invalid request.
-type Refusal struct {
-	Kind    error // an errs sentinel
-	Message string
-	Fields  []definitions.FieldError
-}
-
-func (r *Refusal) Error() string { return r.Message }
-func (r *Refusal) Unwrap() error { return r.Kind }
 
 // MayAct tells whether me may act on (start, complete, reassign) item: its
 // assignee, a supervisor above them, or an admin.
@@ -55,7 +43,7 @@ func Cancel(ctx context.Context, tc client.Client, processID, by, updateID strin
 // Reassign gives an open item to another user.
 func Reassign(ctx context.Context, tc client.Client, item store.WorkItem, to, by, note, updateID string) error {
 	if bad := limits.Note.Check("/note", note); bad != nil {
-		return &Refusal{Kind: errs.ErrInvalid, Message: bad.Error(),
+		return &refusal.Error{Kind: refusal.ErrInvalid, Message: bad.Error(),
 			Fields: []definitions.FieldError{{Path: bad.Path, Message: bad.Message()}}}
 	}
 	return update(ctx, tc, item.ProcessID, workflows.UpdateReassign, updateID,
@@ -86,7 +74,7 @@ func Move(ctx context.Context, st *store.Store, tc client.Client, me store.User,
 }
 
 // update sends a workflow Update and waits for its outcome; the workflow's
-// refusals come back as a *Refusal.
+// refusals come back as a *refusal.Error.
 func update(ctx context.Context, tc client.Client, processID, name, updateID string, arg, result any) error {
 	if updateID == "" {
 		updateID = NewID()
@@ -98,28 +86,28 @@ func update(ctx context.Context, tc client.Client, processID, name, updateID str
 	if err == nil {
 		err = h.Get(ctx, result)
 	}
-	return refusal(err)
+	return fromTemporal(err)
 }
 
-func refusal(err error) error {
+func fromTemporal(err error) error {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		switch app.Type() {
 		case activities.TypeInvalid:
-			r := &Refusal{Kind: errs.ErrInvalid, Message: app.Message()}
+			r := &refusal.Error{Kind: refusal.ErrInvalid, Message: app.Message()}
 			if app.HasDetails() {
 				_ = app.Details(&r.Fields)
 			}
 			return r
 		case activities.TypeConflict:
-			return &Refusal{Kind: errs.ErrConflict, Message: app.Message()}
+			return &refusal.Error{Kind: refusal.ErrConflict, Message: app.Message()}
 		case activities.TypeNotFound:
-			return &Refusal{Kind: errs.ErrNotFound, Message: app.Message()}
+			return &refusal.Error{Kind: refusal.ErrNotFound, Message: app.Message()}
 		}
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return &Refusal{Kind: errs.ErrConflict, Message: "the process is not running"}
+		return &refusal.Error{Kind: refusal.ErrConflict, Message: "the process is not running"}
 	}
 	if err != nil {
 		return fmt.Errorf("workflow update: %w", err)

@@ -10,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/auth"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -41,7 +41,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	u, err := s.Store.UserByToken(c.Request.Context(), auth.HashToken(token))
-	if errors.Is(err, errs.ErrNotFound) {
+	if errors.Is(err, refusal.ErrNotFound) {
 		c.Header("WWW-Authenticate", `Bearer realm="conveyor", error="invalid_token"`)
 		problem(c, http.StatusUnauthorized, "invalid or expired token")
 		return
@@ -160,7 +160,7 @@ func (s *Server) checkPassword(c *gin.Context, login, password string) error {
 	ctx := c.Request.Context()
 	hash, active, err := s.Store.PasswordHash(ctx, login)
 	known := err == nil
-	if err != nil && !errors.Is(err, errs.ErrNotFound) {
+	if err != nil && !errors.Is(err, refusal.ErrNotFound) {
 		return err
 	}
 	if !known {

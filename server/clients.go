@@ -7,10 +7,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/identifiers"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -112,7 +112,7 @@ func (s *Server) failClient(c *gin.Context, err error) {
 		return
 	}
 	status := http.StatusForbidden
-	if errors.Is(err, errs.ErrInvalid) {
+	if errors.Is(err, refusal.ErrInvalid) {
 		status = http.StatusUnprocessableEntity
 	}
 	problem(c, status, refused.Error(), FieldError{Path: "/" + refused.Field, Message: refused.Reason()})

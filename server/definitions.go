@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -106,7 +106,7 @@ func (s *Server) getDefinition(c *gin.Context) {
 func (s *Server) getDefinitionVersion(c *gin.Context) {
 	n, err := strconv.Atoi(c.Param("version"))
 	if err != nil || n < 1 {
-		s.fail(c, errs.ErrNotFound)
+		s.fail(c, refusal.ErrNotFound)
 		return
 	}
 	v, err := s.Store.DefinitionVersion(c.Request.Context(), c.Param("id"), n)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -42,8 +42,10 @@ func problem(c *gin.Context, status int, detail string, fields ...FieldError) {
 // did not answer in time: about the pool's acquire timeout.
 const busyRetryAfter = "5"
 
-// fail maps an error from the layers below to its status. Only sentinel
-// errors say something to the client; a database that did not answer in
+// fail maps an error from the layers below to its status: the one place
+// where a refusal (refusal.Error, or an error wrapping one of its kinds)
+// becomes a problem, with the fields at fault. Only refusals say something
+// to the client; a database that did not answer in
 // time is a 503 to retry; anything else is logged and is a 500 with no
 // internals in it.
 func (s *Server) fail(c *gin.Context, err error) {
@@ -58,18 +60,23 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.Log.WarnContext(c.Request.Context(), "a value the database cannot store", slog.String("path", c.FullPath()), slog.Any("error", err))
 		problem(c, http.StatusUnprocessableEntity, "a value is too long or holds a character that cannot be stored")
 		return
-	case errors.Is(err, errs.ErrNotFound):
+	case errors.Is(err, refusal.ErrNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, errs.ErrConflict):
+	case errors.Is(err, refusal.ErrConflict):
 		status = http.StatusConflict
-	case errors.Is(err, errs.ErrInvalid):
+	case errors.Is(err, refusal.ErrInvalid):
 		status = http.StatusUnprocessableEntity
-	case errors.Is(err, errs.ErrForbidden):
+	case errors.Is(err, refusal.ErrForbidden):
 		status = http.StatusForbidden
 	default:
 		s.Log.ErrorContext(c.Request.Context(), "request failed", slog.String("path", c.FullPath()), slog.Any("error", err))
 		problem(c, http.StatusInternalServerError, "internal error")
 		return
 	}
-	problem(c, status, err.Error())
+	fields := refusal.Fields(err)
+	out := make([]FieldError, len(fields))
+	for i, f := range fields {
+		out[i] = FieldError{Path: f.Path, Message: f.Message}
+	}
+	problem(c, status, err.Error(), out...)
 }

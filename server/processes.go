@@ -7,8 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -74,7 +74,7 @@ func (s *Server) visibleProcess(c *gin.Context, id string) (store.Process, bool)
 	ctx := c.Request.Context()
 	ok, err := s.Store.CanSeeProcess(ctx, viewer(currentUser(c)), id)
 	if err == nil && !ok {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -112,7 +112,7 @@ func (s *Server) cancelProcess(c *gin.Context) {
 		return
 	}
 	if err := processes.Cancel(c.Request.Context(), s.Temporal, p.ID, currentUser(c).Login, c.GetHeader("Idempotency-Key")); err != nil {
-		s.failUpdate(c, err)
+		s.fail(c, err)
 		return
 	}
 	p, err := s.Store.Process(c.Request.Context(), p.ID)
@@ -147,7 +147,7 @@ func (s *Server) moveProcess(c *gin.Context) {
 	res, err := processes.Move(c.Request.Context(), s.Store, s.Temporal, currentUser(c), p.ID, req.To, req.Assignee,
 		c.GetHeader("Idempotency-Key"))
 	if err != nil {
-		s.failUpdate(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)

@@ -116,7 +116,7 @@ func (s *Server) completeWorkItem(c *gin.Context) {
 		workflows.CompleteRequest{Data: req.Data, By: currentUser(c).Login, Next: req.Next}, c.GetHeader("Idempotency-Key"))
 	s.Metrics.completion(err, time.Since(started))
 	if err != nil {
-		s.failUpdate(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)
@@ -152,12 +152,12 @@ func (s *Server) reassignWorkItem(c *gin.Context) {
 		return
 	}
 	if err := processes.CheckReassign(c.Request.Context(), s.Store, me, w, req.Assignee); err != nil {
-		s.failUpdate(c, err)
+		s.fail(c, err)
 		return
 	}
 	err := processes.Reassign(c.Request.Context(), s.Temporal, w, req.Assignee, me.Login, req.Note, c.GetHeader("Idempotency-Key"))
 	if err != nil {
-		s.failUpdate(c, err)
+		s.fail(c, err)
 		return
 	}
 	moved, err := s.Store.WorkItem(c.Request.Context(), w.ID)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Absence is a period during which a deputy takes a user's new work.
@@ -23,10 +23,10 @@ func (s *Store) SetAbsence(ctx context.Context, login string, a *Absence) (User,
 	var from, until *time.Time
 	if a != nil {
 		if a.Deputy == login {
-			return User{}, fmt.Errorf("deputy: a user cannot be their own deputy: %w", errs.ErrInvalid)
+			return User{}, fmt.Errorf("deputy: a user cannot be their own deputy: %w", refusal.ErrInvalid)
 		}
 		if !a.Until.After(a.From) {
-			return User{}, fmt.Errorf("until must be after from: %w", errs.ErrInvalid)
+			return User{}, fmt.Errorf("until must be after from: %w", refusal.ErrInvalid)
 		}
 		deputy, from, until = a.Deputy, &a.From, &a.Until
 	}
@@ -71,13 +71,13 @@ func (s *Store) TransferPortfolio(ctx context.Context, from, to string) (Transfe
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
 		if err == pgx.ErrNoRows || (err == nil && !active) {
-			return fmt.Errorf("to: %q is not an active user: %w", to, errs.ErrInvalid)
+			return fmt.Errorf("to: %q is not an active user: %w", to, refusal.ErrInvalid)
 		}
 		if err != nil {
 			return err
 		}
 		if from == to {
-			return fmt.Errorf("to: the portfolio would stay with %s: %w", to, errs.ErrInvalid)
+			return fmt.Errorf("to: the portfolio would stay with %s: %w", to, refusal.ErrInvalid)
 		}
 		tag, err := tx.Exec(ctx, `UPDATE clients SET owner = $2, updated_at = now() WHERE owner = $1`, from, to)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // The client card: addresses, bank accounts, contact persons and values of
@@ -101,7 +101,7 @@ type Characteristic struct {
 }
 
 // ValueError is a characteristic value of the wrong type or out of its
-// range. It is errs.ErrInvalid.
+// range. It is refusal.ErrInvalid.
 type ValueError struct {
 	Characteristic string
 	Reason         string
@@ -111,7 +111,7 @@ func (e *ValueError) Error() string {
 	return fmt.Sprintf("characteristic %s: %s", e.Characteristic, e.Reason)
 }
 
-func (e *ValueError) Unwrap() error { return errs.ErrInvalid }
+func (e *ValueError) Unwrap() error { return refusal.ErrInvalid }
 
 // newCardID makes the id of a card entry.
 func newCardID() string {
@@ -124,7 +124,7 @@ type queryRower interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// seeClient fails with errs.ErrNotFound unless viewer may see the client,
+// seeClient fails with refusal.ErrNotFound unless viewer may see the client,
 // asked in q (the pool, or the transaction of a change).
 func seeClient(ctx context.Context, q queryRower, viewer Viewer, clientID string) error {
 	var ok bool
@@ -134,7 +134,7 @@ func seeClient(ctx context.Context, q queryRower, viewer Viewer, clientID string
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("client %s: %w", clientID, errs.ErrNotFound)
+		return fmt.Errorf("client %s: %w", clientID, refusal.ErrNotFound)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (s *Store) deleteCardRow(ctx context.Context, viewer Viewer, table, what, c
 	return s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id = $1 AND client_id = $2`, id, clientID)
 		if err == nil && tag.RowsAffected() == 0 {
-			err = fmt.Errorf("%s %s: %w", what, id, errs.ErrNotFound)
+			err = fmt.Errorf("%s %s: %w", what, id, refusal.ErrNotFound)
 		}
 		return err
 	})
@@ -519,7 +519,7 @@ func (s *Store) DeleteCharacteristicValue(ctx context.Context, viewer Viewer, cl
 	return s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM client_characteristics WHERE client_id = $1 AND characteristic_id = $2`, clientID, charID)
 		if err == nil && tag.RowsAffected() == 0 {
-			err = fmt.Errorf("value of characteristic %s: %w", charID, errs.ErrNotFound)
+			err = fmt.Errorf("value of characteristic %s: %w", charID, refusal.ErrNotFound)
 		}
 		return err
 	})

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -66,12 +66,12 @@ func TestAddressesKeepOnePrimaryOfEachKind(t *testing.T) {
 
 	bad := "abroad"
 	_, err = s.UpdateAddress(ctx, ivanV, "acme", legal.ID, store.AddressPatch{Kind: &bad})
-	require.ErrorIs(t, err, errs.ErrInvalid)
+	require.ErrorIs(t, err, refusal.ErrInvalid)
 	_, err = s.UpdateAddress(ctx, ivanV, "acme", "nope", store.AddressPatch{Kind: &kind})
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 
 	require.NoError(t, s.DeleteAddress(ctx, ivanV, "acme", legal.ID))
-	require.ErrorIs(t, s.DeleteAddress(ctx, ivanV, "acme", legal.ID), errs.ErrNotFound)
+	require.ErrorIs(t, s.DeleteAddress(ctx, ivanV, "acme", legal.ID), refusal.ErrNotFound)
 	require.Len(t, primary(), 2)
 }
 
@@ -98,7 +98,7 @@ func TestACardIsNotFoundForWhoeverMayNotSeeTheClient(t *testing.T) {
 		"add document":   second(s.CreateDocument(ctx, petrV, store.Document{ClientID: "acme", Name: "a.txt", ContentType: "text/plain"}, bytes.NewReader([]byte("x")), 10)),
 		"unknown client": second(s.Addresses(ctx, store.Viewer{Admin: true}, "nobody")),
 	} {
-		require.ErrorIs(t, err, errs.ErrNotFound, name)
+		require.ErrorIs(t, err, refusal.ErrNotFound, name)
 	}
 	list, err := s.Addresses(ctx, ivanV, "acme")
 	require.NoError(t, err)
@@ -117,9 +117,9 @@ func TestBankAccountsAreUniqueAndOneIsPrimary(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Sberbank", first.BankName)
 	_, err = s.CreateBankAccount(ctx, ivanV, store.BankAccount{ClientID: "acme", BIK: "044525225", Account: "40702810200000000001"})
-	require.ErrorIs(t, err, errs.ErrConflict)
+	require.ErrorIs(t, err, refusal.ErrConflict)
 	_, err = s.CreateBankAccount(ctx, ivanV, store.BankAccount{ClientID: "acme", BIK: "12345", Account: "40702810200000000001"})
-	require.ErrorIs(t, err, errs.ErrInvalid, "the table keeps the formats")
+	require.ErrorIs(t, err, refusal.ErrInvalid, "the table keeps the formats")
 	corr, err := s.CreateBankAccount(ctx, ivanV, store.BankAccount{ClientID: "acme", BIK: "044525225", Account: "30101810400000000225", IsPrimary: true})
 	require.NoError(t, err)
 
@@ -149,9 +149,9 @@ func TestContactsAreAddedChangedAndRemoved(t *testing.T) {
 	require.Equal(t, note, changed.Note)
 	empty := ""
 	_, err = s.UpdateContact(ctx, ivanV, "acme", c.ID, store.ContactPatch{Name: &empty})
-	require.ErrorIs(t, err, errs.ErrInvalid)
+	require.ErrorIs(t, err, refusal.ErrInvalid)
 	_, err = s.UpdateContact(ctx, ivanV, "acme", "nope", store.ContactPatch{Note: &note})
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 	require.NoError(t, s.DeleteContact(ctx, ivanV, "acme", c.ID))
 	list, err := s.Contacts(ctx, ivanV, "acme")
 	require.NoError(t, err)
@@ -163,7 +163,7 @@ func TestCharacteristicDefinitionsAreChecked(t *testing.T) {
 	_, err := s.CreateCharacteristic(ctx, store.Characteristic{ID: "tier", Name: "Tier", Type: store.CharEnum, Values: []string{"gold", "silver"}})
 	require.NoError(t, err)
 	_, err = s.CreateCharacteristic(ctx, store.Characteristic{ID: "tier", Name: "Again", Type: store.CharString})
-	require.ErrorIs(t, err, errs.ErrConflict)
+	require.ErrorIs(t, err, refusal.ErrConflict)
 	for name, c := range map[string]store.Characteristic{
 		"enum without values":   {ID: "a", Name: "A", Type: store.CharEnum},
 		"values of a non-enum":  {ID: "b", Name: "B", Type: store.CharString, Values: []string{"x"}},
@@ -172,7 +172,7 @@ func TestCharacteristicDefinitionsAreChecked(t *testing.T) {
 		"without a name at all": {ID: "e", Type: store.CharString},
 	} {
 		_, err := s.CreateCharacteristic(ctx, c)
-		require.ErrorIs(t, err, errs.ErrInvalid, name)
+		require.ErrorIs(t, err, refusal.ErrInvalid, name)
 	}
 	list, err := s.Characteristics(ctx)
 	require.NoError(t, err)
@@ -212,7 +212,7 @@ func TestCharacteristicValuesAreTypeChecked(t *testing.T) {
 		if tt.wantError != "" {
 			var ve *store.ValueError
 			require.ErrorAs(t, err, &ve, tt.in)
-			require.ErrorIs(t, err, errs.ErrInvalid)
+			require.ErrorIs(t, err, refusal.ErrInvalid)
 			require.Contains(t, ve.Reason, tt.wantError, tt.in)
 			continue
 		}
@@ -233,9 +233,9 @@ func TestCharacteristicValuesAreSetPerClient(t *testing.T) {
 	_, err = s.SetCharacteristicValue(ctx, ivanV, "acme", "since", json.RawMessage(`"2020-01-31"`))
 	require.NoError(t, err)
 	_, err = s.SetCharacteristicValue(ctx, ivanV, "acme", "tier", json.RawMessage(`"platinum"`))
-	require.ErrorIs(t, err, errs.ErrInvalid)
+	require.ErrorIs(t, err, refusal.ErrInvalid)
 	_, err = s.SetCharacteristicValue(ctx, ivanV, "acme", "nope", json.RawMessage(`"x"`))
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 	_, err = s.SetCharacteristicValue(ctx, ivanV, "acme", "tier", json.RawMessage(`"silver"`))
 	require.NoError(t, err)
 
@@ -244,7 +244,7 @@ func TestCharacteristicValuesAreSetPerClient(t *testing.T) {
 	require.Equal(t, map[string]json.RawMessage{"tier": json.RawMessage(`"silver"`), "since": json.RawMessage(`"2020-01-31"`)}, values)
 
 	require.NoError(t, s.DeleteCharacteristicValue(ctx, ivanV, "acme", "since"))
-	require.ErrorIs(t, s.DeleteCharacteristicValue(ctx, ivanV, "acme", "since"), errs.ErrNotFound)
+	require.ErrorIs(t, s.DeleteCharacteristicValue(ctx, ivanV, "acme", "since"), refusal.ErrNotFound)
 	values, err = s.CharacteristicValues(ctx, ivanV, "acme")
 	require.NoError(t, err)
 	require.Len(t, values, 1)
@@ -290,9 +290,9 @@ func TestADocumentIsStoredInChunksAndReadBackWhole(t *testing.T) {
 	require.Equal(t, []store.Document{d}, list)
 
 	err = s.ReadDocument(ctx, petrV, "acme", d.ID, func(store.Document) io.Writer { t.Fatal("opened"); return nil })
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 	err = s.ReadDocument(ctx, ivanV, "acme", "nope", func(store.Document) io.Writer { t.Fatal("opened"); return nil })
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 
 	require.NoError(t, s.DeleteDocument(ctx, ivanV, "acme", d.ID))
 	require.Zero(t, countRows(t, s, "documents"))

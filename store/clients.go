@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Client is a company the conveyors work with.
@@ -113,8 +113,8 @@ var ruleText = map[string]string{
 }
 
 // Refused is a change to a client that its maker may not make, at Field
-// (owner, segments or productGroups). It is errs.ErrForbidden, or
-// errs.ErrInvalid for an owner who is not an active user.
+// (owner, segments or productGroups). It is refusal.ErrForbidden, or
+// refusal.ErrInvalid for an owner who is not an active user.
 type Refused struct {
 	Field, Rule string
 }
@@ -126,9 +126,9 @@ func (e *Refused) Reason() string { return ruleText[e.Rule] }
 
 func (e *Refused) Unwrap() error {
 	if e.Rule == RuleOwnerInactive {
-		return errs.ErrInvalid
+		return refusal.ErrInvalid
 	}
-	return errs.ErrForbidden
+	return refusal.ErrForbidden
 }
 
 // mayOwn refuses owner as the new owner of a client set by by.
@@ -354,7 +354,7 @@ func (s *Store) CanSeeClient(ctx context.Context, viewer Viewer, id string) erro
 		var exists bool
 		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, id).Scan(&exists)
 		if err == nil && !exists {
-			err = fmt.Errorf("client %s: %w", id, errs.ErrNotFound)
+			err = fmt.Errorf("client %s: %w", id, refusal.ErrNotFound)
 		}
 		return err
 	}
@@ -363,7 +363,7 @@ func (s *Store) CanSeeClient(ctx context.Context, viewer Viewer, id string) erro
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("client %s: %w", id, errs.ErrNotFound)
+		return fmt.Errorf("client %s: %w", id, refusal.ErrNotFound)
 	}
 	return nil
 }

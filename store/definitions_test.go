@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -141,7 +141,7 @@ func TestVersionsCanBeNeitherUpdatedNorDeleted(t *testing.T) {
 func TestAnUnknownVersionIsNotFound(t *testing.T) {
 	s := newStore(t)
 	_, err := s.DefinitionVersion(store.WithActor(context.Background(), "test"), "nope", 3)
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 }
 
 func TestMigratingTwiceIsHarmless(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // mapConstraint turns a refused write into the sentinel that says why: a
@@ -18,11 +18,11 @@ func mapConstraint(err error, what string) error {
 	}
 	switch pgErr.Code {
 	case "23505": // unique_violation
-		return fmt.Errorf("%s already exists (%s): %w", what, pgErr.ConstraintName, errs.ErrConflict)
+		return fmt.Errorf("%s already exists (%s): %w", what, pgErr.ConstraintName, refusal.ErrConflict)
 	case "23503": // foreign_key_violation
-		return fmt.Errorf("%s: %s: %w", what, pgErr.Detail, errs.ErrInvalid)
+		return fmt.Errorf("%s: %s: %w", what, pgErr.Detail, refusal.ErrInvalid)
 	case "23514", "23502": // check_violation, not_null_violation
-		return fmt.Errorf("%s: %s: %w", what, pgErr.Message, errs.ErrInvalid)
+		return fmt.Errorf("%s: %s: %w", what, pgErr.Message, refusal.ErrInvalid)
 	}
 	return err
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Process states.
@@ -229,7 +229,7 @@ func (s *Store) CancelProcess(ctx context.Context, id, updateID string) error {
 			return nil
 		case ProcessRunning:
 		default:
-			return fmt.Errorf("process %s is %s: %w", id, state, errs.ErrConflict)
+			return fmt.Errorf("process %s is %s: %w", id, state, refusal.ErrConflict)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE work_items SET state = 'cancelled', completed_at = now()
 			WHERE process_id = $1 AND state IN ('attention', 'in_progress')`, id); err != nil {

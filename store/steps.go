@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Step is one move of a process, applied in one transaction: close the
@@ -90,7 +90,7 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 		}
 	}
 	if state != ProcessRunning {
-		return nil, fmt.Errorf("process %s is %s: %w", st.ProcessID, state, errs.ErrConflict)
+		return nil, fmt.Errorf("process %s is %s: %w", st.ProcessID, state, refusal.ErrConflict)
 	}
 	if st.Close != nil {
 		if err := closeItem(ctx, tx, st.ProcessID, st.Close); err != nil {
@@ -150,7 +150,7 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 		return mapConstraint(err, "work item "+c.ItemID)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("work item %s is not open: %w", c.ItemID, errs.ErrConflict)
+		return fmt.Errorf("work item %s is not open: %w", c.ItemID, refusal.ErrConflict)
 	}
 	_, err = tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
 		WHERE work_item_id = $1 AND state = 'open'`, c.ItemID)
@@ -180,16 +180,16 @@ func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem, client *string
 					AND ($3::text IS NULL OR can_see_client(login, $3)))`,
 				o.Chosen, o.Rule.Team, client).Scan(&member)
 			if err == nil && !member {
-				err = fmt.Errorf("next.assignee: %q is not an active member of team %s who may see the client: %w", o.Chosen, o.Rule.Team, errs.ErrInvalid)
+				err = fmt.Errorf("next.assignee: %q is not an active member of team %s who may see the client: %w", o.Chosen, o.Rule.Team, refusal.ErrInvalid)
 			}
 			return o.Chosen, err
 		}
 		if o.Rule.Kind == definitions.AssignChoose {
-			return "", fmt.Errorf("next.assignee: choose a member of team %s for stage %s: %w", o.Rule.Team, o.Stage, errs.ErrInvalid)
+			return "", fmt.Errorf("next.assignee: choose a member of team %s for stage %s: %w", o.Rule.Team, o.Stage, refusal.ErrInvalid)
 		}
 		return pickMember(ctx, tx, o.Rule.Team, o.Rule.Pick, client)
 	}
-	return "", fmt.Errorf("stage %s: unknown assignee rule %q: %w", o.Stage, o.Rule.Kind, errs.ErrInvalid)
+	return "", fmt.Errorf("stage %s: unknown assignee rule %q: %w", o.Stage, o.Rule.Kind, refusal.ErrInvalid)
 }
 
 // pickMember chooses an active member of team: in turn (round_robin, the
@@ -215,7 +215,7 @@ func pickMember(ctx context.Context, tx pgx.Tx, team, pick string, client *strin
 		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("team %s has no active members who may see the client: %w", team, errs.ErrInvalid)
+		return "", fmt.Errorf("team %s has no active members who may see the client: %w", team, refusal.ErrInvalid)
 	}
 	return login, err
 }
@@ -225,7 +225,7 @@ func activeUser(ctx context.Context, tx pgx.Tx, stage, login string) (string, er
 	var active bool
 	err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, login).Scan(&active)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
-		return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", stage, login, errs.ErrInvalid)
+		return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", stage, login, refusal.ErrInvalid)
 	}
 	return login, err
 }

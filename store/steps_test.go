@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -114,7 +114,7 @@ func TestClosingAClosedItemIsAConflict(t *testing.T) {
 	other := openStep("p1", 3, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"})
 	other.Close = &store.CloseItem{ItemID: first.ID, By: "ivan"}
 	_, err = s.ApplyStep(ctx, other)
-	require.ErrorIs(t, err, errs.ErrConflict)
+	require.ErrorIs(t, err, refusal.ErrConflict)
 }
 
 func TestAssigningToSomeoneWhoCannotWorkIsInvalid(t *testing.T) {
@@ -128,7 +128,7 @@ func TestAssigningToSomeoneWhoCannotWorkIsInvalid(t *testing.T) {
 		id := fmt.Sprintf("bad%d", i)
 		newProcess(t, s, id)
 		_, err := s.ApplyStep(ctx, openStep(id, 1, rule))
-		require.ErrorIs(t, err, errs.ErrInvalid, rule.Kind)
+		require.ErrorIs(t, err, refusal.ErrInvalid, rule.Kind)
 		items, err := s.ProcessItems(ctx, id)
 		require.NoError(t, err)
 		require.Empty(t, items)

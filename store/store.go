@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Store is the database. Its methods are safe for concurrent use.
@@ -115,10 +115,10 @@ func (s *Store) Close() { s.pool.Close() }
 // Pool is the connection pool, for readiness checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// notFound maps "no rows" to errs.ErrNotFound with what was looked for.
+// notFound maps "no rows" to refusal.ErrNotFound with what was looked for.
 func notFound(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, errs.ErrNotFound)
+		return fmt.Errorf("%s: %w", what, refusal.ErrNotFound)
 	}
 	return err
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -93,7 +93,7 @@ func TestTimeoutsAreToldFromOtherFailures(t *testing.T) {
 	require.True(t, store.TimedOut(err), "lock timeout: %v", err)
 
 	for _, err := range []error{
-		errs.ErrNotFound, context.Canceled, errors.New("boom"),
+		refusal.ErrNotFound, context.Canceled, errors.New("boom"),
 		func() error { _, err := s.Pool().Exec(ctx, `SELEC 1`); return err }(),
 	} {
 		require.False(t, store.TimedOut(err), "%v", err)

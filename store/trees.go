@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Tree names the two directories of the organisation: market segments
@@ -60,7 +60,7 @@ func (s *Store) UpdateNode(ctx context.Context, t Tree, id string, name, parent 
 		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET name = coalesce($2, name),
 			parent = CASE WHEN $4 THEN $3::text ELSE parent END WHERE id = $1`, t), id, name, p, parent != nil)
 		if err == nil && tag.RowsAffected() == 0 {
-			return fmt.Errorf("%s %s: %w", t, id, errs.ErrNotFound)
+			return fmt.Errorf("%s %s: %w", t, id, refusal.ErrNotFound)
 		}
 		return mapConstraint(err, string(t)+" "+id)
 	})

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Roles a user can hold; the users table refuses any other.
@@ -291,9 +291,9 @@ func userError(err error, what string) error {
 	}
 	switch pe.Code {
 	case "23505": // unique_violation
-		return fmt.Errorf("%s: %s: %w", what, problem, errs.ErrConflict)
+		return fmt.Errorf("%s: %s: %w", what, problem, refusal.ErrConflict)
 	case "23503", "23514": // foreign_key_violation, check_violation
-		return fmt.Errorf("%s: %s: %w", what, problem, errs.ErrInvalid)
+		return fmt.Errorf("%s: %s: %w", what, problem, refusal.ErrInvalid)
 	}
 	return err
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conveyorhq/conveyor/auth"
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -93,11 +93,11 @@ func TestUnknownUsersAreNotFound(t *testing.T) {
 	ctx := store.WithActor(context.Background(), "test")
 	s := newStore(t)
 	_, err := s.User(ctx, "nobody")
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 	_, err = s.UpdateUser(ctx, "nobody", store.UserPatch{Name: ptr("X")})
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 	_, _, err = s.PasswordHash(ctx, "nobody")
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 }
 
 func TestRefusedUsersSayWhy(t *testing.T) {
@@ -110,13 +110,13 @@ func TestRefusedUsersSayWhy(t *testing.T) {
 		want    error
 		message string
 	}{
-		{"a taken login is a conflict", store.User{Login: "olga", Name: "Other Olga"}, errs.ErrConflict, "login already taken"},
-		{"an unknown supervisor is invalid", store.User{Login: "ivan", Name: "Ivan", Supervisor: "zed"}, errs.ErrInvalid, "supervisor is not a user"},
-		{"an unknown role is invalid", store.User{Login: "ivan", Name: "Ivan", Roles: []string{"analyst", "root"}}, errs.ErrInvalid, "roles must be among"},
-		{"an upper-case login is invalid", store.User{Login: "Ivan", Name: "Ivan"}, errs.ErrInvalid, "login must be"},
-		{"a one-letter login is invalid", store.User{Login: "i", Name: "Ivan"}, errs.ErrInvalid, "login must be"},
-		{"a login with a space is invalid", store.User{Login: "ivan p", Name: "Ivan"}, errs.ErrInvalid, "login must be"},
-		{"being one's own supervisor is invalid", store.User{Login: "ivan", Name: "Ivan", Supervisor: "ivan"}, errs.ErrInvalid, "supervisor cycle: ivan -> ivan"},
+		{"a taken login is a conflict", store.User{Login: "olga", Name: "Other Olga"}, refusal.ErrConflict, "login already taken"},
+		{"an unknown supervisor is invalid", store.User{Login: "ivan", Name: "Ivan", Supervisor: "zed"}, refusal.ErrInvalid, "supervisor is not a user"},
+		{"an unknown role is invalid", store.User{Login: "ivan", Name: "Ivan", Roles: []string{"analyst", "root"}}, refusal.ErrInvalid, "roles must be among"},
+		{"an upper-case login is invalid", store.User{Login: "Ivan", Name: "Ivan"}, refusal.ErrInvalid, "login must be"},
+		{"a one-letter login is invalid", store.User{Login: "i", Name: "Ivan"}, refusal.ErrInvalid, "login must be"},
+		{"a login with a space is invalid", store.User{Login: "ivan p", Name: "Ivan"}, refusal.ErrInvalid, "login must be"},
+		{"being one's own supervisor is invalid", store.User{Login: "ivan", Name: "Ivan", Supervisor: "ivan"}, refusal.ErrInvalid, "supervisor cycle: ivan -> ivan"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.CreateUser(ctx, tc.user, "hash")
@@ -143,7 +143,7 @@ func TestRefusedUpdatesSayWhyAndChangeNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.UpdateUser(ctx, "ivan", tc.patch)
-			require.ErrorIs(t, err, errs.ErrInvalid)
+			require.ErrorIs(t, err, refusal.ErrInvalid)
 			require.ErrorContains(t, err, tc.message)
 			got, err := s.User(ctx, "ivan")
 			require.NoError(t, err)
@@ -178,7 +178,7 @@ func TestSupervisorCyclesAreRefused(t *testing.T) {
 			require.NoError(t, err)
 
 			_, err = s.UpdateUser(ctx, tc.login, store.UserPatch{Supervisor: ptr(tc.to)})
-			require.ErrorIs(t, err, errs.ErrInvalid)
+			require.ErrorIs(t, err, refusal.ErrInvalid)
 			require.ErrorContains(t, err, tc.message)
 
 			after, err := s.Users(ctx)
@@ -211,7 +211,7 @@ func TestConcurrentHalvesOfACycleAreNotBothAccepted(t *testing.T) {
 		failed := 0
 		for _, err := range results {
 			if err != nil {
-				require.ErrorIs(t, err, errs.ErrInvalid)
+				require.ErrorIs(t, err, refusal.ErrInvalid)
 				failed++
 			}
 		}
@@ -239,26 +239,26 @@ func TestTokensFindOnlyActiveUsersUntilTheyExpire(t *testing.T) {
 
 	expired := newToken("ivan", -time.Second)
 	_, err = s.UserByToken(ctx, expired)
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 
 	olgas := newToken("olga", time.Hour)
 	_, err = s.UpdateUser(ctx, "olga", store.UserPatch{Active: ptr(false)})
 	require.NoError(t, err)
 	_, err = s.UserByToken(ctx, olgas)
-	require.ErrorIs(t, err, errs.ErrNotFound, "a deactivated user's token stops working")
+	require.ErrorIs(t, err, refusal.ErrNotFound, "a deactivated user's token stops working")
 
 	require.NoError(t, s.DeleteToken(ctx, valid))
 	_, err = s.UserByToken(ctx, valid)
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 	require.NoError(t, s.DeleteToken(ctx, valid), "deleting twice is harmless")
 
 	_, err = s.UserByToken(ctx, auth.HashToken("cvy_never-issued"))
-	require.ErrorIs(t, err, errs.ErrNotFound)
+	require.ErrorIs(t, err, refusal.ErrNotFound)
 
 	_, hash, err := auth.NewToken()
 	require.NoError(t, err)
 	err = s.CreateToken(ctx, hash, "nobody", time.Now().Add(time.Hour))
-	require.ErrorIs(t, err, errs.ErrInvalid)
+	require.ErrorIs(t, err, refusal.ErrInvalid)
 	require.ErrorContains(t, err, "no such user")
 }
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 // Work item states.
@@ -145,7 +145,7 @@ func (s *Store) StartWorkItem(ctx context.Context, id string) (WorkItem, error) 
 		return WorkItem{}, err
 	}
 	if !started && w.State != ItemInProgress {
-		return WorkItem{}, fmt.Errorf("work item %s is %s: %w", id, w.State, errs.ErrConflict)
+		return WorkItem{}, fmt.Errorf("work item %s is %s: %w", id, w.State, refusal.ErrConflict)
 	}
 	return w, nil
 }
@@ -241,7 +241,7 @@ func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID strin
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
-			return fmt.Errorf("assignee: %q is not an active user: %w", to, errs.ErrInvalid)
+			return fmt.Errorf("assignee: %q is not an active user: %w", to, refusal.ErrInvalid)
 		}
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID strin
 		err = tx.QueryRow(ctx, `UPDATE work_items SET assignee = $2 WHERE id = $1 AND state IN ('attention', 'in_progress')
 			RETURNING process_id`, itemID, to).Scan(&processID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("work item %s is not open: %w", itemID, errs.ErrConflict)
+			return fmt.Errorf("work item %s is not open: %w", itemID, refusal.ErrConflict)
 		}
 		if err != nil {
 			return err

@@ -22,10 +22,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/identifiers"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -285,7 +285,7 @@ func (u *UI) clientList(c *gin.Context) {
 	}
 	items, next, err := u.Store.Clients(ctx, viewer(user), store.ClientFilter{Name: q, Sort: page.Sort, Page: listPage(c, 50)})
 	if errors.Is(err, store.ErrBadCursor) {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
@@ -322,7 +322,7 @@ type clientFormPage struct {
 func (u *UI) clientNew(c *gin.Context) {
 	user := me(c)
 	if !mayCreateClients(user) {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	dir, err := u.directory(c.Request.Context())
@@ -385,7 +385,7 @@ func (u *UI) clientCreate(c *gin.Context) {
 	ctx := c.Request.Context()
 	user := me(c)
 	if !mayCreateClients(user) {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	values, segments, groups, bad := clientForm(c)
@@ -403,9 +403,9 @@ func (u *UI) clientCreate(c *gin.Context) {
 		switch {
 		case errors.As(err, &refused):
 			general = append(general, refusedText(language(c), refused))
-		case errors.Is(err, errs.ErrConflict):
+		case errors.Is(err, refusal.ErrConflict):
 			bad["inn"] = translate(language(c), "cl.e.innkpp")
-		case errors.Is(err, errs.ErrInvalid):
+		case errors.Is(err, refusal.ErrInvalid):
 			general = append(general, fmt.Sprintf(translate(language(c), "cl.e.refused"), err.Error()))
 		case err != nil:
 			u.fail(c, err)
@@ -551,7 +551,7 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 		}
 	}
 	if errors.Is(err, store.ErrBadCursor) {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
@@ -683,14 +683,14 @@ func (u *UI) refuseCard(c *gin.Context, tab string, values map[string]string, ba
 	u.render(c, http.StatusUnprocessableEntity, "client", page.Client.Name, page)
 }
 
-// refusal files a store error as a form's refusal: a duplicate beside its
+// formRefusal files a store error as a form's refusal: a duplicate beside its
 // field, other invalid input in general; anything else is not a refusal.
-func refusal(c *gin.Context, err error, bad fieldErrors, duplicateField string) ([]string, bool) {
+func formRefusal(c *gin.Context, err error, bad fieldErrors, duplicateField string) ([]string, bool) {
 	switch {
-	case errors.Is(err, errs.ErrConflict):
+	case errors.Is(err, refusal.ErrConflict):
 		bad[duplicateField] = translate(language(c), "cl.e.duplicate")
 		return nil, true
-	case errors.Is(err, errs.ErrInvalid):
+	case errors.Is(err, refusal.ErrInvalid):
 		return []string{fmt.Sprintf(translate(language(c), "cl.e.refused"), err.Error())}, true
 	}
 	return nil, false
@@ -737,7 +737,7 @@ func (u *UI) clientUpdate(c *gin.Context) {
 		var refused *store.Refused
 		if errors.As(err, &refused) {
 			general = []string{refusedText(language(c), refused)}
-		} else if general, ok = refusal(c, err, bad, "inn"); !ok {
+		} else if general, ok = formRefusal(c, err, bad, "inn"); !ok {
 			u.fail(c, err)
 			return
 		}
@@ -778,7 +778,7 @@ func (u *UI) addressPost(c *gin.Context) {
 			return
 		}
 		var ok bool
-		if general, ok = refusal(c, err, bad, "text"); !ok {
+		if general, ok = formRefusal(c, err, bad, "text"); !ok {
 			u.fail(c, err)
 			return
 		}
@@ -811,7 +811,7 @@ func (u *UI) bankAccountPost(c *gin.Context) {
 			return
 		}
 		var ok bool
-		if general, ok = refusal(c, err, bad, "account"); !ok {
+		if general, ok = formRefusal(c, err, bad, "account"); !ok {
 			u.fail(c, err)
 			return
 		}
@@ -844,7 +844,7 @@ func (u *UI) contactPost(c *gin.Context) {
 			return
 		}
 		var ok bool
-		if general, ok = refusal(c, err, bad, "cname"); !ok {
+		if general, ok = formRefusal(c, err, bad, "cname"); !ok {
 			u.fail(c, err)
 			return
 		}
@@ -892,7 +892,7 @@ func (u *UI) characteristicPost(c *gin.Context) {
 			bad[field] = valueErr.Reason
 		default:
 			var ok bool
-			if general, ok = refusal(c, err, bad, field); !ok {
+			if general, ok = formRefusal(c, err, bad, field); !ok {
 				u.fail(c, err)
 				return
 			}
@@ -914,7 +914,7 @@ func (u *UI) clientStartPost(c *gin.Context) {
 	lang := language(c)
 	user := me(c)
 	if !mayStartProcesses(user) {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	values := map[string]string{"definition": c.PostForm("definition"), "variables": strings.TrimSpace(c.PostForm("variables"))}
@@ -946,7 +946,7 @@ func (u *UI) clientStartPost(c *gin.Context) {
 				msgs[i] = strings.TrimPrefix(f.Path+": ", ": ") + f.Message
 			}
 			bad["variables"] = strings.Join(msgs, "; ")
-		case errors.Is(err, errs.ErrInvalid):
+		case errors.Is(err, refusal.ErrInvalid):
 			general = []string{fmt.Sprintf(translate(lang, "cl.e.refused"), err.Error())}
 		default:
 			u.fail(c, err)

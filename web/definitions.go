@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/diagram"
 )
@@ -103,7 +103,7 @@ func (u *UI) mayDefine(c *gin.Context) bool {
 	if user.Has(store.RoleAnalyst) || user.Has(store.RoleAdmin) {
 		return true
 	}
-	u.fail(c, errs.ErrNotFound)
+	u.fail(c, refusal.ErrNotFound)
 	return false
 }
 
@@ -245,7 +245,7 @@ func (u *UI) definitionPublish(c *gin.Context) {
 		_, err := u.Store.DefinitionVersion(ctx, plan.ID, 0)
 		if err == nil {
 			problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.exists"), plan.ID)}}
-		} else if !errors.Is(err, errs.ErrNotFound) {
+		} else if !errors.Is(err, refusal.ErrNotFound) {
 			u.fail(c, err)
 			return
 		}
@@ -331,7 +331,7 @@ func (u *UI) definitionVersion(c *gin.Context) {
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	v, err := u.Store.DefinitionVersion(c.Request.Context(), c.Param("id"), n)
@@ -360,7 +360,7 @@ func (u *UI) definitionDiff(c *gin.Context) {
 	id := c.Param("id")
 	versions, err := u.Store.DefinitionVersions(ctx, id)
 	if err == nil && len(versions) == 0 {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
@@ -404,7 +404,7 @@ func versionParam(s string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, errs.ErrNotFound
+		return 0, refusal.ErrNotFound
 	}
 	return n, nil
 }

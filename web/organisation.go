@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/errs"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -45,7 +45,7 @@ type userGrants struct {
 // change them.
 func (u *UI) organisation(c *gin.Context) {
 	if !me(c).Has(store.RoleAdmin) {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -125,7 +125,7 @@ func tree(nodes []treeNode, parent func(int) string) []*treeNode {
 // saveGrants replaces a user's grants from the organisation page.
 func (u *UI) saveGrants(c *gin.Context) {
 	if !me(c).Has(store.RoleAdmin) {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {

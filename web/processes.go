@@ -10,8 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/gantt"
 )
@@ -36,7 +36,7 @@ func (u *UI) processList(c *gin.Context) {
 	}
 	items, next, err := u.Store.Processes(ctx, viewer(me(c)), f)
 	if errors.Is(err, store.ErrBadCursor) || errors.Is(err, store.ErrBadSort) {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
@@ -91,7 +91,7 @@ func (u *UI) processPage(c *gin.Context) {
 	user := me(c)
 	ok, err := u.Store.CanSeeProcess(ctx, viewer(user), c.Param("id"))
 	if err == nil && !ok {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
@@ -177,7 +177,7 @@ func (u *UI) managed(c *gin.Context) bool {
 	user := me(c)
 	ok, err := u.Store.CanSeeProcess(c.Request.Context(), viewer(user), c.Param("id"))
 	if err == nil && (!ok || !(user.Has(store.RoleAdmin) || user.Has(store.RoleSupervisor))) {
-		err = errs.ErrNotFound
+		err = refusal.ErrNotFound
 	}
 	if err != nil {
 		u.fail(c, err)
@@ -209,11 +209,11 @@ func (u *UI) movePost(c *gin.Context) {
 // afterUpdate goes back to the process page, with the process's refusal,
 // if any, to show there.
 func (u *UI) afterUpdate(c *gin.Context, err error) {
-	var refusal *processes.Refusal
+	var ref *refusal.Error
 	target := "/processes/" + url.PathEscape(c.Param("id"))
 	switch {
-	case errors.As(err, &refusal):
-		target += "?error=" + url.QueryEscape(refusal.Message)
+	case errors.As(err, &ref):
+		target += "?error=" + url.QueryEscape(ref.Message)
 	case err != nil:
 		u.fail(c, err)
 		return

@@ -21,8 +21,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/auth"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -162,7 +162,7 @@ func (fs filesOnly) Open(name string) (http.File, error) {
 // nothing such is stored, and in SQL it could only fail as an error.
 func (u *UI) plainAddress(c *gin.Context) {
 	if len(limits.Parameters([][2]string{{"path", c.Request.URL.Path}}, c.Request.URL.Query())) > 0 {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		c.Abort()
 	}
 }
@@ -172,7 +172,7 @@ func (u *UI) session(c *gin.Context) {
 	token, err := c.Cookie(sessionCookie)
 	if err == nil && token != "" {
 		user, err := u.Store.UserByToken(c.Request.Context(), auth.HashToken(token))
-		if err != nil && !errors.Is(err, errs.ErrNotFound) {
+		if err != nil && !errors.Is(err, refusal.ErrNotFound) {
 			u.fail(c, err) // a busy database is not a signed-out user
 			c.Abort()
 			return
@@ -218,7 +218,7 @@ func viewer(u store.User) store.Viewer {
 // unexpected.
 func (u *UI) fail(c *gin.Context, err error) {
 	switch {
-	case errors.Is(err, errs.ErrNotFound):
+	case errors.Is(err, refusal.ErrNotFound):
 		u.render(c, http.StatusNotFound, "notfound", translate(language(c), "notfound"), nil)
 		return
 	case store.TimedOut(err):

@@ -11,8 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/errs"
 	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/form"
 	"github.com/conveyorhq/conveyor/workflows"
@@ -70,7 +70,7 @@ func (u *UI) workItem(c *gin.Context) {
 		return
 	}
 	if !page.MayAct {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	if page.Item.State == store.ItemAttention && page.Item.Assignee == me(c).Login {
@@ -176,7 +176,7 @@ func (u *UI) members(c *gin.Context, team, client string) ([]string, error) {
 			switch {
 			case err == nil:
 				eligible = append(eligible, m)
-			case !errors.Is(err, errs.ErrNotFound):
+			case !errors.Is(err, refusal.ErrNotFound):
 				return nil, err
 			}
 		}
@@ -193,7 +193,7 @@ func (u *UI) completePost(c *gin.Context) {
 		return
 	}
 	if !page.MayAct {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
@@ -209,16 +209,16 @@ func (u *UI) completePost(c *gin.Context) {
 	}
 	res, err := processes.Complete(c.Request.Context(), u.Temporal, page.Item,
 		workflows.CompleteRequest{Data: data, By: me(c).Login, Next: workflows.NextOverride{Assignee: page.NextValue}}, "")
-	var refusal *processes.Refusal
+	var ref *refusal.Error
 	switch {
-	case errors.As(err, &refusal) && errors.Is(refusal, errs.ErrInvalid):
+	case errors.As(err, &ref) && errors.Is(ref, refusal.ErrInvalid):
 		fieldErrs := map[string]string{}
-		for _, f := range refusal.Fields {
+		for _, f := range ref.Fields {
 			fieldErrs[f.Path] = f.Message
 		}
-		u.refuse(c, page, values, fieldErrs, []string{refusal.Message})
+		u.refuse(c, page, values, fieldErrs, []string{ref.Message})
 		return
-	case errors.As(err, &refusal):
+	case errors.As(err, &ref):
 		u.refuse(c, page, values, nil, []string{translate(language(c), "conflict")})
 		return
 	case err != nil:
@@ -249,16 +249,16 @@ func (u *UI) reassignPost(c *gin.Context) {
 	}
 	user := me(c)
 	if !page.MayAct || (page.Item.Assignee == user.Login && !user.Has(store.RoleAdmin)) {
-		u.fail(c, errs.ErrNotFound)
+		u.fail(c, refusal.ErrNotFound)
 		return
 	}
 	err := processes.CheckReassign(c.Request.Context(), u.Store, user, page.Item, c.PostForm("to"))
 	if err == nil {
 		err = processes.Reassign(c.Request.Context(), u.Temporal, page.Item, c.PostForm("to"), user.Login, c.PostForm("note"), "")
 	}
-	var refusal *processes.Refusal
-	if errors.As(err, &refusal) {
-		page.Errors = []string{refusal.Message}
+	var ref *refusal.Error
+	if errors.As(err, &ref) {
+		page.Errors = []string{ref.Message}
 		u.render(c, http.StatusUnprocessableEntity, "item", page.Item.Title, page)
 		return
 	}
