@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web"
 )
@@ -23,6 +24,9 @@ import (
 type Server struct {
 	Store    *store.Store
 	Temporal client.Client
+	// Services are the rules the handlers call (built over Store and
+	// Temporal when not given).
+	Services *services.Services
 	Log      *slog.Logger
 	TokenTTL time.Duration
 	Metrics  *Metrics
@@ -47,6 +51,9 @@ type Server struct {
 // Handler builds the routes.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
+	if s.Services == nil {
+		s.Services = services.New(s.Store, s.Temporal)
+	}
 	s.limits = newLoginLimits(time.Now)
 	r := gin.New()
 	// Client addresses (for login limits) come from the connection: trust
@@ -121,7 +128,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/audit", s.listAudit)
 	s.cardRoutes(authed)
 
-	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Log: s.Log, SignIn: s.SignIn, Location: s.Location}
+	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Services: s.Services, Log: s.Log, SignIn: s.SignIn, Location: s.Location}
 	ui.Register(r)
 	return r
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -40,6 +41,8 @@ type SignIn func(c *gin.Context, login, password string) (string, time.Time, err
 type UI struct {
 	Store    *store.Store
 	Temporal client.Client
+	// Services are the rules the pages call.
+	Services *services.Services
 	Log      *slog.Logger
 	SignIn   SignIn
 	// Location shows and reads times (date-time inputs have no zone).

@@ -1,0 +1,26 @@
+// Package services is where every rule of Conveyor lives once: who may do
+// what, and what is valid. Each method takes the acting user and plain
+// inputs, applies every permission and validation rule, and returns domain
+// values or a refusal (refusal.Error, or an error wrapping one of its
+// kinds). The HTTP API (server/) and the web UI (web/) are adapters over
+// it: they parse, call one method, and render JSON or HTML; neither reads
+// the store or Temporal itself. A file per area: work items, processes,
+// definitions, clients and their cards, documents, organisation.
+package services
+
+import (
+	"go.temporal.io/sdk/client"
+
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// Services holds what the rules need: the database and Temporal.
+type Services struct {
+	Store    *store.Store
+	Temporal client.Client
+}
+
+// New returns the services over st and tc.
+func New(st *store.Store, tc client.Client) *Services {
+	return &Services{Store: st, Temporal: tc}
+}
