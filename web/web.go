@@ -55,6 +55,9 @@ const sessionCookie = "conveyor_session"
 
 // Register adds the UI's routes to r.
 func (u *UI) Register(r *gin.Engine) {
+	if u.Services == nil {
+		u.Services = services.New(u.Store, u.Temporal)
+	}
 	if u.Location == nil {
 		u.Location = time.UTC
 	}
