@@ -2,19 +2,16 @@ package processes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
-	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // MayAct tells whether me may act on (start, complete, reassign) item: its
@@ -89,28 +86,11 @@ func update(ctx context.Context, tc client.Client, processID, name, updateID str
 	return fromTemporal(err)
 }
 
+// fromTemporal: the workflow's refusals come back as *refusal.Error
+// (wire.Refused decodes them); anything else is a failure to reach it.
 func fromTemporal(err error) error {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		switch app.Type() {
-		case activities.TypeInvalid:
-			r := &refusal.Error{Kind: refusal.ErrInvalid, Message: app.Message()}
-			if app.HasDetails() {
-				_ = app.Details(&r.Fields)
-			}
-			return r
-		case activities.TypeConflict:
-			return &refusal.Error{Kind: refusal.ErrConflict, Message: app.Message()}
-		case activities.TypeNotFound:
-			return &refusal.Error{Kind: refusal.ErrNotFound, Message: app.Message()}
-		}
+	if err = wire.Refused(err); err == nil || refusal.KindOf(err) != nil {
+		return err
 	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return &refusal.Error{Kind: refusal.ErrConflict, Message: "the process is not running"}
-	}
-	if err != nil {
-		return fmt.Errorf("workflow update: %w", err)
-	}
-	return nil
+	return fmt.Errorf("workflow update: %w", err)
 }

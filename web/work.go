@@ -226,7 +226,7 @@ func (u *UI) completePost(c *gin.Context) {
 		return
 	}
 	page.Result = &res
-	page.Item = *res.Item
+	page.Item.State = res.Item.State // the page names the item and its process, as loaded
 	u.render(c, http.StatusOK, "done", page.Item.Title, page)
 }
 

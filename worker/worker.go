@@ -13,6 +13,7 @@ import (
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/updateauth"
 	"github.com/conveyorhq/conveyor/workflows"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // New returns a worker for the conveyor task queue; the caller runs it.
@@ -37,13 +38,13 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Process, workflow.RegisterOptions{Name: workflows.ProcessWorkflow})
 	for name, fn := range map[string]any{
-		activities.ApplyStepName:     acts.ApplyStep,
-		activities.MarkOverdueName:   acts.MarkOverdue,
-		activities.CancelProcessName: acts.CancelProcess,
-		activities.FailProcessName:   acts.FailProcess,
-		activities.ReassignName:      acts.Reassign,
-		activities.ReadProcessName:   acts.ReadProcess,
-		activities.AttentionName:     acts.NeedAttention,
+		wire.ApplyStep:     acts.ApplyStep,
+		wire.MarkOverdue:   acts.MarkOverdue,
+		wire.CancelProcess: acts.CancelProcess,
+		wire.FailProcess:   acts.FailProcess,
+		wire.Reassign:      acts.Reassign,
+		wire.ReadProcess:   acts.ReadProcess,
+		wire.NeedAttention: acts.NeedAttention,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -4,20 +4,18 @@ import (
 	"errors"
 	"strings"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
-func conflict(msg string) error {
-	return temporal.NewApplicationError(msg, activities.TypeConflict)
-}
+// The workflow's refusals, in the one encoding that crosses Temporal.
+func conflict(msg string) error { return wire.Refusal(refusal.ErrConflict, msg) }
 
-func invalid(msg string, details ...any) error {
-	return temporal.NewApplicationError(msg, activities.TypeInvalid, details...)
+func invalid(msg string, fields ...definitions.FieldError) error {
+	return wire.Refusal(refusal.ErrInvalid, msg, fields...)
 }
 
 // validateComplete refuses, before anything enters history, a completion of
@@ -48,7 +46,7 @@ func (p *process) checkCompletion(ctx workflow.Context, req CompleteRequest) err
 			for i := range de {
 				de[i].Path = "/data" + de[i].Path
 			}
-			return invalid("completion data does not fit the form of stage "+p.current.Stage, de)
+			return invalid("completion data does not fit the form of stage "+p.current.Stage, de...)
 		}
 		return invalid(err.Error())
 	}
@@ -65,11 +63,11 @@ func (p *process) checkCompletion(ctx workflow.Context, req CompleteRequest) err
 	switch {
 	case e.Assignee.Kind == definitions.AssignChoose && req.Next.Assignee == "":
 		return invalid("next.assignee: stage "+e.Stage+" is given to a member of team "+e.Assignee.Team+" chosen by you",
-			[]definitions.FieldError{{Path: "/next/assignee", Message: "choose a member of team " + e.Assignee.Team}})
+			definitions.FieldError{Path: "/next/assignee", Message: "choose a member of team " + e.Assignee.Team})
 	case (e.Assignee.Kind == definitions.AssignUser || e.Assignee.Kind == definitions.AssignSame) &&
 		req.Next.Assignee != "" && req.Next.Assignee != e.Assignee.User:
 		return invalid("next.assignee: the definition gives stage "+e.Stage+" to "+e.Assignee.User,
-			[]definitions.FieldError{{Path: "/next/assignee", Message: "the definition names the executor"}})
+			definitions.FieldError{Path: "/next/assignee", Message: "the definition names the executor"})
 	}
 	return nil
 }
@@ -139,9 +137,9 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 	if err != nil {
 		return CompleteResult{}, invalid(err.Error())
 	}
-	step := store.Step{
+	step := wire.Step{
 		ProcessID: p.in.ProcessID,
-		Close:     &store.CloseItem{ItemID: req.ItemID, Data: req.Data, By: req.By},
+		Close:     &wire.CloseItem{ItemID: req.ItemID, Data: req.Data, By: req.By},
 		Progress:  p.in.Plan.Stages[p.current.Stage].Progress,
 		UpdateID:  updateID(ctx),
 	}
@@ -150,8 +148,8 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 	} else {
 		step.Open = p.open(*e, req.Next)
 	}
-	var out activities.StepOutput
-	if err := p.apply(ctx, step, &out); err != nil {
+	out, err := applyStep(ctx, step)
+	if err != nil {
 		return CompleteResult{}, err
 	}
 	res := p.stepped(out, t.To)
@@ -161,13 +159,13 @@ func (p *process) complete(ctx workflow.Context, req CompleteRequest) (CompleteR
 
 // stepped moves the workflow on to an applied step's next item and tells
 // what came of it; end is the end reached when there is no next item.
-func (p *process) stepped(out activities.StepOutput, end string) CompleteResult {
+func (p *process) stepped(out wire.StepOutput, end string) CompleteResult {
 	p.moved(out.Next)
-	res := CompleteResult{Item: out.Closed, State: store.ProcessRunning, Next: []store.WorkItem{}}
+	res := CompleteResult{Item: out.Closed, State: wire.Running, Next: []wire.WorkItem{}}
 	if out.Next != nil {
 		res.Next = append(res.Next, *out.Next)
 	} else {
-		res.End, res.State = end, store.ProcessCompleted
+		res.End, res.State = end, wire.Completed
 	}
 	return res
 }
@@ -179,8 +177,7 @@ func (p *process) needAttention(ctx workflow.Context, cause error) error {
 	// expr adds the source with a caret under the fault on further lines;
 	// the first line names the stage, the rule and the fault.
 	reason, _, _ := strings.Cut(cause.Error(), "\n")
-	if err := workflow.ExecuteLocalActivity(local(ctx), activities.AttentionName,
-		activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: reason}).Get(ctx, nil); err != nil {
+	if err := recordAttention(ctx, p.in.ProcessID, reason); err != nil {
 		return err
 	}
 	return invalid("the conveyor's rule failed, the process needs a supervisor's attention: " + reason)
@@ -241,8 +238,7 @@ func (p *process) cancel(ctx workflow.Context, req CancelRequest) error {
 	// reassignment arriving meanwhile is refused instead of racing it.
 	p.busy = true
 	defer func() { p.busy = false }()
-	if err := workflow.ExecuteLocalActivity(local(ctx), activities.CancelProcessName,
-		activities.ProcessInput{ProcessID: p.in.ProcessID, By: req.By, UpdateID: updateID(ctx)}).Get(ctx, nil); err != nil {
+	if err := cancelInReadModel(ctx, wire.ProcessInput{ProcessID: p.in.ProcessID, By: req.By, UpdateID: updateID(ctx)}); err != nil {
 		return err
 	}
 	p.finished, p.current = true, nil

@@ -6,9 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // UpdateMove moves a process on by a supervisor's word, past a rule of its
@@ -45,10 +44,10 @@ func (p *process) mayMove(req MoveRequest) error {
 	switch {
 	case !isStage && !isEnd:
 		return invalid("to: "+req.To+" is neither a stage nor an end of this conveyor",
-			[]definitions.FieldError{{Path: "/to", Message: "not a stage or an end"}})
+			definitions.FieldError{Path: "/to", Message: "not a stage or an end"})
 	case isStage && req.Assignee == "":
 		return invalid("assignee: name who works stage "+req.To,
-			[]definitions.FieldError{{Path: "/assignee", Message: "required for a stage"}})
+			definitions.FieldError{Path: "/assignee", Message: "required for a stage"})
 	}
 	return nil
 }
@@ -62,9 +61,9 @@ func (p *process) move(ctx workflow.Context, req MoveRequest) (CompleteResult, e
 	}
 	p.busy = true
 	defer func() { p.busy = false }()
-	step := store.Step{ProcessID: p.in.ProcessID, UpdateID: updateID(ctx)}
+	step := wire.Step{ProcessID: p.in.ProcessID, UpdateID: updateID(ctx)}
 	if p.current != nil {
-		step.Close = &store.CloseItem{ItemID: p.current.ID, Data: json.RawMessage(`{}`), By: req.By}
+		step.Close = &wire.CloseItem{ItemID: p.current.ID, Data: json.RawMessage(`{}`), By: req.By}
 	}
 	if st, ok := p.in.Plan.Stages[req.To]; ok {
 		now := workflow.Now(ctx).UTC()
@@ -78,8 +77,8 @@ func (p *process) move(ctx workflow.Context, req MoveRequest) (CompleteResult, e
 	} else {
 		step.End = req.To
 	}
-	var out activities.StepOutput
-	if err := p.apply(ctx, step, &out); err != nil {
+	out, err := applyStep(ctx, step)
+	if err != nil {
 		return CompleteResult{}, err
 	}
 	return p.stepped(out, req.To), nil

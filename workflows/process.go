@@ -11,9 +11,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // Names of the workflow and its updates.
@@ -83,10 +82,10 @@ type NextOverride struct {
 
 // CompleteResult is the closed item and what came next.
 type CompleteResult struct {
-	Item  *store.WorkItem  `json:"item"`
-	Next  []store.WorkItem `json:"next"`
-	End   string           `json:"end,omitempty"`
-	State string           `json:"state"`
+	Item  *wire.WorkItem  `json:"item"`
+	Next  []wire.WorkItem `json:"next"`
+	End   string          `json:"end,omitempty"`
+	State string          `json:"state"`
 }
 
 type process struct {
@@ -175,18 +174,17 @@ func (p *process) enterStart(ctx workflow.Context) error {
 		e, err := p.rt.Enter(p.in.Plan.Start, "", nil, nil, p.scope(ctx))
 		if errors.Is(err, definitions.ErrExpression) &&
 			workflow.GetVersion(ctx, "start-needs-attention", workflow.DefaultVersion, 1) == 1 {
-			return workflow.ExecuteLocalActivity(local(ctx), activities.AttentionName,
-				activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: err.Error()}).Get(ctx, nil)
+			return recordAttention(ctx, p.in.ProcessID, err.Error())
 		}
 		if err == nil {
-			var out activities.StepOutput
-			err = p.apply(ctx, store.Step{ProcessID: p.in.ProcessID, Open: p.open(e, NextOverride{})}, &out)
+			var out wire.StepOutput
+			out, err = applyStep(ctx, wire.Step{ProcessID: p.in.ProcessID, Open: p.open(e, NextOverride{})})
 			if err == nil {
 				p.moved(out.Next)
 				return nil
 			}
 			var app *temporal.ApplicationError
-			if !errors.As(err, &app) || (app.Type() != activities.TypeInvalid && app.Type() != activities.TypeConflict) {
+			if !errors.As(err, &app) || (app.Type() != wire.TypeInvalid && app.Type() != wire.TypeConflict) {
 				workflow.GetLogger(ctx).Warn("opening the first work item failed; retrying", "error", err)
 				if err := workflow.Sleep(ctx, 30*time.Second); err != nil {
 					return err
@@ -194,9 +192,7 @@ func (p *process) enterStart(ctx workflow.Context) error {
 				continue
 			}
 		}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-		if ferr := workflow.ExecuteActivity(actx, activities.FailProcessName,
-			activities.ProcessInput{ProcessID: p.in.ProcessID, Reason: err.Error()}).Get(ctx, nil); ferr != nil {
+		if ferr := failProcess(ctx, p.in.ProcessID, err.Error()); ferr != nil {
 			return ferr
 		}
 		p.finished = true
@@ -217,18 +213,16 @@ func (p *process) watchDeadline(ctx workflow.Context) {
 	if ok, _ := workflow.AwaitWithTimeout(ctx, wait, changed); ok {
 		return
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-	if err := workflow.ExecuteActivity(actx, activities.MarkOverdueName,
-		activities.OverdueInput{ItemID: cur.ID}).Get(ctx, nil); err != nil {
+	if err := markOverdue(ctx, cur.ID); err != nil {
 		workflow.GetLogger(ctx).Error("marking a work item overdue failed", "item", cur.ID, "error", err)
 	}
 	cur.Overdue = true
 }
 
 // open builds the step's new item from an entry and the completer's wishes.
-func (p *process) open(e definitions.Entry, next NextOverride) *store.OpenItem {
+func (p *process) open(e definitions.Entry, next NextOverride) *wire.OpenItem {
 	seq := p.seq + 1
-	o := &store.OpenItem{
+	o := &wire.OpenItem{
 		ItemID: p.itemID(seq), Seq: seq,
 		Stage: e.Stage, Title: e.Title, Rule: e.Assignee, Chosen: next.Assignee,
 		PlannedStart: e.PlannedStart, Due: e.Due,
@@ -251,20 +245,7 @@ func (p *process) open(e definitions.Entry, next NextOverride) *store.OpenItem {
 // itemID is the id of the process's seq-th work item.
 func (p *process) itemID(seq int) string { return fmt.Sprintf("%s.%d", p.in.ProcessID, seq) }
 
-func (p *process) apply(ctx workflow.Context, st store.Step, out *activities.StepOutput) error {
-	return workflow.ExecuteLocalActivity(local(ctx), activities.ApplyStepName, st).Get(ctx, out)
-}
-
-// local runs the short database writes of a step as local activities: no
-// round trip through the server, so a completion costs about one Update.
-func local(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumAttempts: 10},
-	})
-}
-
-func (p *process) moved(next *store.WorkItem) {
+func (p *process) moved(next *wire.WorkItem) {
 	p.steps++
 	if next == nil {
 		p.current = nil

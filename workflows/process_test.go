@@ -18,10 +18,9 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/conveyorhq/conveyor/activities"
 	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 const pid = "p1"
@@ -34,8 +33,8 @@ var t0 = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 type fakeStore struct {
 	env *testsuite.TestWorkflowEnvironment
 
-	failApply func(store.Step) error // when set and non-nil, ApplyStep fails with it
-	view      store.SyncView         // what ReadProcess finds in the read model
+	failApply func(wire.Step) error // when set and non-nil, ApplyStep fails with it
+	view      wire.SyncView         // what ReadProcess finds in the read model
 
 	mu sync.Mutex
 	calls
@@ -43,12 +42,12 @@ type fakeStore struct {
 
 // calls is what the activities were asked to do.
 type calls struct {
-	steps      []store.Step
+	steps      []wire.Step
 	overdue    []overdueCall
-	cancelled  []activities.ProcessInput
-	failed     []activities.ProcessInput
-	reassigned []activities.ReassignInput
-	attention  []activities.ProcessInput
+	cancelled  []wire.ProcessInput
+	failed     []wire.ProcessInput
+	reassigned []wire.ReassignInput
+	attention  []wire.ProcessInput
 }
 
 type overdueCall struct {
@@ -56,17 +55,17 @@ type overdueCall struct {
 	At     time.Time
 }
 
-func (f *fakeStore) ApplyStep(_ context.Context, st store.Step) (activities.StepOutput, error) {
+func (f *fakeStore) ApplyStep(_ context.Context, st wire.Step) (wire.StepOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failApply != nil {
 		if err := f.failApply(st); err != nil {
-			return activities.StepOutput{}, err
+			return wire.StepOutput{}, err
 		}
 	}
 	f.steps = append(f.steps, st)
 	if st.Open == nil {
-		return activities.StepOutput{}, nil
+		return wire.StepOutput{}, nil
 	}
 	o := st.Open
 	assignee := o.Rule.User
@@ -77,47 +76,47 @@ func (f *fakeStore) ApplyStep(_ context.Context, st store.Step) (activities.Step
 	default:
 		assignee = o.Rule.Team + "-member"
 	}
-	return activities.StepOutput{Next: &store.WorkItem{
+	return wire.StepOutput{Next: &wire.WorkItem{
 		ID: o.ItemID, ProcessID: st.ProcessID, Seq: o.Seq, Stage: o.Stage, Title: o.Title,
-		Assignee: assignee, State: store.ItemAttention, PlannedStart: o.PlannedStart, Due: o.Due,
+		Assignee: assignee, State: "attention", PlannedStart: o.PlannedStart, Due: o.Due,
 	}}, nil
 }
 
-func (f *fakeStore) MarkOverdue(_ context.Context, in activities.OverdueInput) (activities.OverdueOutput, error) {
+func (f *fakeStore) MarkOverdue(_ context.Context, in wire.OverdueInput) (wire.OverdueOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.overdue = append(f.overdue, overdueCall{ItemID: in.ItemID, At: f.env.Now().UTC()})
-	return activities.OverdueOutput{Escalated: true}, nil
+	return wire.OverdueOutput{Escalated: true}, nil
 }
 
-func (f *fakeStore) CancelProcess(_ context.Context, in activities.ProcessInput) error {
+func (f *fakeStore) CancelProcess(_ context.Context, in wire.ProcessInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cancelled = append(f.cancelled, in)
 	return nil
 }
 
-func (f *fakeStore) FailProcess(_ context.Context, in activities.ProcessInput) error {
+func (f *fakeStore) FailProcess(_ context.Context, in wire.ProcessInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failed = append(f.failed, in)
 	return nil
 }
 
-func (f *fakeStore) Reassign(_ context.Context, in activities.ReassignInput) (store.WorkItem, error) {
+func (f *fakeStore) Reassign(_ context.Context, in wire.ReassignInput) (wire.WorkItem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reassigned = append(f.reassigned, in)
-	return store.WorkItem{ID: in.ItemID, ProcessID: pid, Assignee: in.To, State: store.ItemAttention}, nil
+	return wire.WorkItem{ID: in.ItemID, ProcessID: pid, Assignee: in.To, State: "attention"}, nil
 }
 
-func (f *fakeStore) ReadProcess(_ context.Context, _ activities.ProcessInput) (store.SyncView, error) {
+func (f *fakeStore) ReadProcess(_ context.Context, _ wire.ProcessInput) (wire.SyncView, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.view, nil
 }
 
-func (f *fakeStore) NeedAttention(_ context.Context, in activities.ProcessInput) error {
+func (f *fakeStore) NeedAttention(_ context.Context, in wire.ProcessInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.attention = append(f.attention, in)
@@ -129,11 +128,11 @@ func (f *fakeStore) snapshot() calls {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return calls{
-		steps: append([]store.Step(nil), f.steps...), overdue: append([]overdueCall(nil), f.overdue...),
-		cancelled:  append([]activities.ProcessInput(nil), f.cancelled...),
-		failed:     append([]activities.ProcessInput(nil), f.failed...),
-		reassigned: append([]activities.ReassignInput(nil), f.reassigned...),
-		attention:  append([]activities.ProcessInput(nil), f.attention...),
+		steps: append([]wire.Step(nil), f.steps...), overdue: append([]overdueCall(nil), f.overdue...),
+		cancelled:  append([]wire.ProcessInput(nil), f.cancelled...),
+		failed:     append([]wire.ProcessInput(nil), f.failed...),
+		reassigned: append([]wire.ReassignInput(nil), f.reassigned...),
+		attention:  append([]wire.ProcessInput(nil), f.attention...),
 	}
 }
 
@@ -174,13 +173,13 @@ func newHarness(t *testing.T) *harness {
 	h.fake = &fakeStore{env: h.env}
 	h.env.RegisterWorkflowWithOptions(workflows.Process, workflow.RegisterOptions{Name: workflows.ProcessWorkflow})
 	for name, fn := range map[string]any{
-		activities.ApplyStepName:     h.fake.ApplyStep,
-		activities.MarkOverdueName:   h.fake.MarkOverdue,
-		activities.CancelProcessName: h.fake.CancelProcess,
-		activities.FailProcessName:   h.fake.FailProcess,
-		activities.ReassignName:      h.fake.Reassign,
-		activities.ReadProcessName:   h.fake.ReadProcess,
-		activities.AttentionName:     h.fake.NeedAttention,
+		wire.ApplyStep:     h.fake.ApplyStep,
+		wire.MarkOverdue:   h.fake.MarkOverdue,
+		wire.CancelProcess: h.fake.CancelProcess,
+		wire.FailProcess:   h.fake.FailProcess,
+		wire.Reassign:      h.fake.Reassign,
+		wire.ReadProcess:   h.fake.ReadProcess,
+		wire.NeedAttention: h.fake.NeedAttention,
 	} {
 		h.env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -331,7 +330,7 @@ func TestTheThreeManagerConveyorRunsFromColdCallToWon(t *testing.T) {
 	require.Equal(t, pid, first.ProcessID)
 	require.Nil(t, first.Close)
 	require.Nil(t, first.Progress)
-	require.Equal(t, &store.OpenItem{
+	require.Equal(t, &wire.OpenItem{
 		ItemID: pid + ".1", Seq: 1, Stage: "cold_call", Title: "Cold call",
 		Rule:         definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickRoundRobin},
 		PlannedStart: t0, Due: ptr(t0.Add(48 * time.Hour)),
@@ -339,7 +338,7 @@ func TestTheThreeManagerConveyorRunsFromColdCallToWon(t *testing.T) {
 
 	// Interested: the deal goes to the least loaded deal maker.
 	res := completeResult(t, interested)
-	require.Equal(t, store.ProcessRunning, res.State)
+	require.Equal(t, wire.Running, res.State)
 	require.Empty(t, res.End)
 	require.Len(t, res.Next, 1)
 	require.Equal(t, pid+".2", res.Next[0].ID)
@@ -347,10 +346,10 @@ func TestTheThreeManagerConveyorRunsFromColdCallToWon(t *testing.T) {
 	require.Equal(t, "deal-makers-member", res.Next[0].Assignee)
 
 	st := f.steps[1]
-	require.Equal(t, &store.CloseItem{ItemID: pid + ".1", Data: json.RawMessage(`{"result":"interested"}`), By: "tester"}, st.Close)
+	require.Equal(t, &wire.CloseItem{ItemID: pid + ".1", Data: json.RawMessage(`{"result":"interested"}`), By: "tester"}, st.Close)
 	require.Equal(t, ptr(20), st.Progress)
 	require.Empty(t, st.End)
-	require.Equal(t, &store.OpenItem{
+	require.Equal(t, &wire.OpenItem{
 		ItemID: pid + ".2", Seq: 2, Stage: "deal", Title: "Deal",
 		Rule:         definitions.Assignee{Kind: definitions.AssignTeam, Team: "deal-makers", Pick: definitions.PickLeastLoaded},
 		PlannedStart: at(time.Hour), Due: ptr(at(time.Hour + 5*24*time.Hour)),
@@ -358,13 +357,13 @@ func TestTheThreeManagerConveyorRunsFromColdCallToWon(t *testing.T) {
 
 	// Won: the deal maker names the service manager.
 	res = completeResult(t, won)
-	require.Equal(t, store.ProcessRunning, res.State)
+	require.Equal(t, wire.Running, res.State)
 	require.Len(t, res.Next, 1)
 	require.Equal(t, "sergey", res.Next[0].Assignee)
 	st = f.steps[2]
 	require.Equal(t, pid+".2", st.Close.ItemID)
 	require.Equal(t, ptr(70), st.Progress)
-	require.Equal(t, &store.OpenItem{
+	require.Equal(t, &wire.OpenItem{
 		ItemID: pid + ".3", Seq: 3, Stage: "service", Title: "Service",
 		Rule:   definitions.Assignee{Kind: definitions.AssignChoose, Team: "service"},
 		Chosen: "sergey", PlannedStart: at(2 * time.Hour), Due: ptr(at(2*time.Hour + 10*24*time.Hour)),
@@ -372,7 +371,7 @@ func TestTheThreeManagerConveyorRunsFromColdCallToWon(t *testing.T) {
 
 	// Done: the process reaches the end "won".
 	res = completeResult(t, done)
-	require.Equal(t, workflows.CompleteResult{Next: []store.WorkItem{}, End: "won", State: store.ProcessCompleted}, res)
+	require.Equal(t, workflows.CompleteResult{Next: []wire.WorkItem{}, End: "won", State: wire.Completed}, res)
 	st = f.steps[3]
 	require.Equal(t, pid+".3", st.Close.ItemID)
 	require.Equal(t, "won", st.End)
@@ -401,7 +400,7 @@ func TestACallBackReturnsTheClientToTheSameCallerAtTheAgreedTime(t *testing.T) {
 	f := h.fake.snapshot()
 	require.Len(t, f.steps, 2)
 	require.Equal(t, ptr(20), f.steps[1].Progress)
-	require.Equal(t, &store.OpenItem{
+	require.Equal(t, &wire.OpenItem{
 		ItemID: pid + ".2", Seq: 2, Stage: "cold_call", Title: "Cold call",
 		Rule:         definitions.Assignee{Kind: definitions.AssignSame, User: "cold-callers-member"},
 		PlannedStart: callBackAt, Due: ptr(callBackAt.Add(48 * time.Hour)),
@@ -421,21 +420,21 @@ func TestTheValidatorRejectsBadCompletionsAndNothingIsApplied(t *testing.T) {
 	h.run()
 	require.NoError(t, h.env.GetWorkflowError())
 
-	ae := rejectedWith(t, badData, activities.TypeInvalid)
+	ae := rejectedWith(t, badData, wire.TypeInvalid)
 	require.Contains(t, paths(fieldErrors(t, ae)), "/data/result")
 
-	rejectedWith(t, wrongItem, activities.TypeConflict)
+	rejectedWith(t, wrongItem, wire.TypeConflict)
 
-	ae = rejectedWith(t, notSame, activities.TypeInvalid)
+	ae = rejectedWith(t, notSame, wire.TypeInvalid)
 	require.Equal(t, []string{"/next/assignee"}, paths(fieldErrors(t, ae)))
 
 	completeResult(t, interested)
-	rejectedWith(t, again, activities.TypeConflict)
+	rejectedWith(t, again, wire.TypeConflict)
 
-	ae = rejectedWith(t, noChoice, activities.TypeInvalid)
+	ae = rejectedWith(t, noChoice, wire.TypeInvalid)
 	require.Equal(t, []string{"/next/assignee"}, paths(fieldErrors(t, ae)))
 
-	rejectedWith(t, reassignOld, activities.TypeConflict)
+	rejectedWith(t, reassignOld, wire.TypeConflict)
 	succeeded(t, cancel)
 
 	f := h.fake.snapshot()
@@ -482,7 +481,7 @@ func TestCancelEndsTheProcessAndLaterUpdatesFindItFinished(t *testing.T) {
 	require.Len(t, f.cancelled, 1)
 	require.NotEmpty(t, f.cancelled[0].UpdateID, "the cancel's change carries its Update, for the reconciler")
 	f.cancelled[0].UpdateID = ""
-	require.Equal(t, []activities.ProcessInput{{ProcessID: pid, By: "olga"}}, f.cancelled)
+	require.Equal(t, []wire.ProcessInput{{ProcessID: pid, By: "olga"}}, f.cancelled)
 	require.Len(t, f.steps, 1, "only the start was applied")
 	require.Empty(t, f.closed())
 	require.Empty(t, f.overdue)
@@ -503,7 +502,7 @@ func TestACompletionRacingACancelIsRefused(t *testing.T) {
 	require.NoError(t, h.env.GetWorkflowError())
 
 	succeeded(t, cancel)
-	refusedWith(t, complete, activities.TypeConflict)
+	refusedWith(t, complete, wire.TypeConflict)
 	f := h.fake.snapshot()
 	require.Len(t, f.cancelled, 1)
 	require.Empty(t, f.closed(), "no completion was applied to a cancelled process")
@@ -585,9 +584,9 @@ func TestTheServerSuggestingContinueAsNewEndsTheRunAtTheNextStep(t *testing.T) {
 
 func TestAStartThatCannotBeAssignedFailsTheProcessWithTheReason(t *testing.T) {
 	h := newHarness(t)
-	h.fake.failApply = func(st store.Step) error {
+	h.fake.failApply = func(st wire.Step) error {
 		if st.Close == nil {
-			return temporal.NewNonRetryableApplicationError("team cold-callers has no active members", activities.TypeInvalid, nil)
+			return temporal.NewNonRetryableApplicationError("team cold-callers has no active members", wire.TypeInvalid, nil)
 		}
 		return nil
 	}
@@ -604,10 +603,10 @@ func TestAStartThatCannotBeAssignedFailsTheProcessWithTheReason(t *testing.T) {
 func TestAFailedStepLeavesTheItemOpenForAnotherTry(t *testing.T) {
 	h := newHarness(t)
 	var failedOnce bool
-	h.fake.failApply = func(st store.Step) error {
+	h.fake.failApply = func(st wire.Step) error {
 		if st.Close != nil && !failedOnce {
 			failedOnce = true
-			return temporal.NewNonRetryableApplicationError(`next.assignee: "bob" is not an active member of team service`, activities.TypeInvalid, nil)
+			return temporal.NewNonRetryableApplicationError(`next.assignee: "bob" is not an active member of team service`, wire.TypeInvalid, nil)
 		}
 		return nil
 	}
@@ -621,7 +620,7 @@ func TestAFailedStepLeavesTheItemOpenForAnotherTry(t *testing.T) {
 	require.Error(t, first.err)
 	var ae *temporal.ApplicationError
 	require.ErrorAs(t, first.err, &ae)
-	require.Equal(t, activities.TypeInvalid, ae.Type())
+	require.Equal(t, wire.TypeInvalid, ae.Type())
 	res := completeResult(t, second)
 	require.Equal(t, pid+".2", res.Next[0].ID)
 	succeeded(t, cancel)
@@ -644,7 +643,7 @@ func TestReassignMovesTheItemAndSameFollowsTheNewAssignee(t *testing.T) {
 	require.Len(t, f.reassigned, 1)
 	require.NotEmpty(t, f.reassigned[0].UpdateID, "the reassignment carries its Update, for the reconciler")
 	f.reassigned[0].UpdateID = ""
-	require.Equal(t, []activities.ReassignInput{{ItemID: pid + ".1", To: "maria", By: "boss"}}, f.reassigned)
+	require.Equal(t, []wire.ReassignInput{{ItemID: pid + ".1", To: "maria", By: "boss"}}, f.reassigned)
 	require.Len(t, f.steps, 2)
 	require.Equal(t, definitions.Assignee{Kind: definitions.AssignSame, User: "maria"}, f.steps[1].Open.Rule)
 }
@@ -671,7 +670,7 @@ func TestARetriedCompletionAfterContinueAsNewGetsItsFirstAnswer(t *testing.T) {
 	in := h.input()
 	in.Current = &workflows.Item{ID: pid + ".7", Seq: 7, Stage: "cold_call", Assignee: "ivan"}
 	in.Seq = 7
-	first := workflows.CompleteResult{State: store.ProcessRunning, Next: []store.WorkItem{{ID: pid + ".7", Seq: 7}}}
+	first := workflows.CompleteResult{State: wire.Running, Next: []wire.WorkItem{{ID: pid + ".7", Seq: 7}}}
 	in.Recent = []workflows.Applied{{UpdateID: "key-1", Result: first}}
 
 	retried := &outcome{}
@@ -696,7 +695,7 @@ func TestARetriedCompletionAfterContinueAsNewGetsItsFirstAnswer(t *testing.T) {
 	h.env.ExecuteWorkflow(workflows.ProcessWorkflow, in)
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.Equal(t, first, completeResult(t, retried), "the retry gets the first answer")
-	rejectedWith(t, fresh, activities.TypeConflict)
+	rejectedWith(t, fresh, wire.TypeConflict)
 	succeeded(t, cancel)
 	require.Empty(t, h.fake.snapshot().steps, "nothing was applied again")
 }

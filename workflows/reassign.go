@@ -3,8 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/conveyorhq/conveyor/activities"
-	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // UpdateReassign moves the open work item to another user.
@@ -47,9 +46,8 @@ func (p *process) reassign(ctx workflow.Context, req ReassignRequest) error {
 	}
 	p.busy = true
 	defer func() { p.busy = false }()
-	var w store.WorkItem
-	if err := workflow.ExecuteLocalActivity(local(ctx), activities.ReassignName,
-		activities.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By, UpdateID: updateID(ctx)}).Get(ctx, &w); err != nil {
+	w, err := reassignInReadModel(ctx, wire.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By, UpdateID: updateID(ctx)})
+	if err != nil {
 		return err
 	}
 	p.current.Assignee = w.Assignee

@@ -4,8 +4,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/conveyorhq/conveyor/activities"
-	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // A step commits in PostgreSQL inside a workflow task; if that task is lost
@@ -40,9 +39,9 @@ func (p *process) validateSync(ctx workflow.Context, req SyncRequest) error {
 }
 
 func (p *process) inSync(req SyncRequest) bool {
-	if req.State != store.ProcessRunning || p.finished {
+	if req.State != wire.Running || p.finished {
 		// A finished workflow has nothing left to adopt.
-		return p.finished || req.State == store.ProcessRunning
+		return p.finished || req.State == wire.Running
 	}
 	var id, assignee string
 	if p.current != nil {
@@ -62,9 +61,8 @@ func (p *process) sync(ctx workflow.Context, _ SyncRequest) error {
 func (p *process) syncFromReadModel(ctx workflow.Context) error {
 	p.busy = true
 	defer func() { p.busy = false }()
-	var v store.SyncView
-	if err := workflow.ExecuteLocalActivity(local(ctx), activities.ReadProcessName,
-		activities.ProcessInput{ProcessID: p.in.ProcessID}).Get(ctx, &v); err != nil {
+	v, err := readProcess(ctx, p.in.ProcessID)
+	if err != nil {
 		return err
 	}
 	p.adopt(ctx, v)
@@ -74,18 +72,18 @@ func (p *process) syncFromReadModel(ctx workflow.Context) error {
 // adopt moves the workflow forward to the read model's state. The lost
 // Update's answer is remembered, so the completer's retry with the same
 // Idempotency-Key gets it.
-func (p *process) adopt(ctx workflow.Context, v store.SyncView) {
+func (p *process) adopt(ctx workflow.Context, v wire.SyncView) {
 	switch {
 	case p.finished:
-	case v.State != store.ProcessRunning:
+	case v.State != wire.Running:
 		p.finished, p.current = true, nil
 		p.steps++
-		p.rememberID(v.UpdateID, CompleteResult{Item: v.Closed, Next: []store.WorkItem{}, End: v.End, State: v.State})
+		p.rememberID(v.UpdateID, CompleteResult{Item: v.Closed, Next: []wire.WorkItem{}, End: v.End, State: v.State})
 	case v.Open == nil:
 		// Running with no open item: waiting for a supervisor.
 	case p.current == nil || v.Open.Seq > p.current.Seq:
 		p.moved(v.Open)
-		p.rememberID(v.UpdateID, CompleteResult{Item: v.Closed, Next: []store.WorkItem{*v.Open}, State: v.State})
+		p.rememberID(v.UpdateID, CompleteResult{Item: v.Closed, Next: []wire.WorkItem{*v.Open}, State: v.State})
 	case v.Open.Seq == p.current.Seq:
 		p.current.Assignee = v.Open.Assignee // a reassignment whose Update was lost
 	default:

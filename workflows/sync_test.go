@@ -7,25 +7,24 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/conveyorhq/conveyor/activities"
-	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
+	"github.com/conveyorhq/conveyor/workflows/wire"
 )
 
 // lostStep is the read model after ivan's completion of p1.1 committed but
 // its Update was lost: p1.1 done, maria's deal p1.2 open.
-func lostStep() store.SyncView {
-	return store.SyncView{
-		State: store.ProcessRunning, UpdateID: "lost",
-		Closed: &store.WorkItem{ID: pid + ".1", Seq: 1, Stage: "cold_call", State: store.ItemDone, Data: json.RawMessage(`{"result":"interested"}`)},
-		Open:   &store.WorkItem{ID: pid + ".2", Seq: 2, Stage: "deal", Assignee: "maria", State: store.ItemAttention},
+func lostStep() wire.SyncView {
+	return wire.SyncView{
+		State: wire.Running, UpdateID: "lost",
+		Closed: &wire.WorkItem{ID: pid + ".1", Seq: 1, Stage: "cold_call", State: "done", Data: json.RawMessage(`{"result":"interested"}`)},
+		Open:   &wire.WorkItem{ID: pid + ".2", Seq: 2, Stage: "deal", Assignee: "maria", State: "attention"},
 	}
 }
 
 func TestASyncAdoptsTheStepTheReadModelHasAndAnswersItsLostUpdate(t *testing.T) {
 	h := newHarness(t)
 	h.fake.view = lostStep()
-	sync := h.updateAt(time.Minute, workflows.UpdateSync, workflows.SyncRequest{State: store.ProcessRunning, ItemID: pid + ".2", Assignee: "maria"})
+	sync := h.updateAt(time.Minute, workflows.UpdateSync, workflows.SyncRequest{State: wire.Running, ItemID: pid + ".2", Assignee: "maria"})
 	retry := &outcome{}
 	h.env.RegisterDelayedCallback(func() {
 		h.sendAs(retry, workflows.UpdateComplete, "lost", workflows.CompleteRequest{ItemID: pid + ".1", Data: json.RawMessage(`{"result":"interested"}`), By: "ivan"})
@@ -42,7 +41,7 @@ func TestASyncAdoptsTheStepTheReadModelHasAndAnswersItsLostUpdate(t *testing.T) 
 
 func TestAProcessThatAgreesWithTheReadModelRefusesASync(t *testing.T) {
 	h := newHarness(t)
-	sync := h.updateAt(time.Minute, workflows.UpdateSync, workflows.SyncRequest{State: store.ProcessRunning, ItemID: pid + ".1", Assignee: "cold-callers-member"})
+	sync := h.updateAt(time.Minute, workflows.UpdateSync, workflows.SyncRequest{State: wire.Running, ItemID: pid + ".1", Assignee: "cold-callers-member"})
 	h.cancelAt(2 * time.Minute)
 	h.run()
 	rejectedWith(t, sync, workflows.TypeInSync)
@@ -65,8 +64,8 @@ func TestASupervisorMovesAProcessOnToAStageAndAnExecutor(t *testing.T) {
 	ended := h.updateAt(3*time.Minute, workflows.UpdateMove, workflows.MoveRequest{ItemID: pid + ".2", To: "won", By: "olga"})
 	h.run()
 
-	rejectedWith(t, bad, activities.TypeInvalid)
-	rejectedWith(t, noOne, activities.TypeInvalid)
+	rejectedWith(t, bad, wire.TypeInvalid)
+	rejectedWith(t, noOne, wire.TypeInvalid)
 	res := completeResult(t, moved)
 	require.Equal(t, "service", res.Next[0].Stage)
 	require.Equal(t, "sergey", res.Next[0].Assignee)
