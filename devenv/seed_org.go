@@ -98,3 +98,7 @@ func existed(err error) error {
 	}
 	return err
 }
+
+// SeedOrganisation writes the demo users, directories, grants and clients
+// alone, for tests of the rules over them.
+func SeedOrganisation(ctx context.Context, st *store.Store) error { return seedOrganisation(ctx, st) }

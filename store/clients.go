@@ -26,24 +26,6 @@ type Client struct {
 	UpdatedAt     time.Time `json:"updatedAt"`
 }
 
-// grantScope extends viewerScope with the viewer's granted segments and
-// product groups, each with its subtree.
-const grantScope = `,
-	my_segments(id) AS (
-		SELECT segment_id FROM segment_grants WHERE login = $2
-		UNION SELECT t.id FROM segments t JOIN my_segments m ON t.parent = m.id),
-	my_groups(id) AS (
-		SELECT group_id FROM product_group_grants WHERE login = $2
-		UNION SELECT t.id FROM product_groups t JOIN my_groups m ON t.parent = m.id)`
-
-// clientVisible is the visibility rule for the client aliased c, written
-// out for the planner (see can_see_client in the migrations): an admin; the
-// owner or anyone above the owner; or grants meeting both the client's
-// segments and its product groups.
-const clientVisible = `($1 OR c.owner IN (SELECT login FROM scope)
-	OR (EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id IN (SELECT id FROM my_segments))
-	    AND EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id IN (SELECT id FROM my_groups))))`
-
 const clientColumns = `c.id, c.name, coalesce(c.inn, ''), coalesce(c.kpp, ''), coalesce(c.ogrn, ''), c.owner,
 	coalesce((SELECT array_agg(segment_id ORDER BY segment_id) FROM client_segments WHERE client_id = c.id), '{}'),
 	coalesce((SELECT array_agg(group_id ORDER BY group_id) FROM client_product_groups WHERE client_id = c.id), '{}'),

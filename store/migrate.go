@@ -72,5 +72,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			return fmt.Errorf("migrate: %s: %w", name, err)
 		}
 	}
+	// The visibility rule is Go's (visibility.go): the SQL function follows
+	// it on every start, so a change to the rule needs no migration.
+	if _, err := conn.Exec(ctx, visibilityFunction()); err != nil {
+		return fmt.Errorf("migrate: can_see_client: %w", err)
+	}
 	return nil
 }

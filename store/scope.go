@@ -14,13 +14,6 @@ type Viewer struct {
 	Admin bool
 }
 
-// viewerScope defines `scope`: the viewer and everyone below them in the
-// hierarchy, transitively. Queries using it take ($1 admin, $2 login).
-const viewerScope = `WITH RECURSIVE scope(login) AS (
-		SELECT $2::text
-		UNION
-		SELECT u.login FROM users u JOIN scope s ON u.supervisor = s.login)`
-
 // Page is a list request: an opaque cursor from the previous page and a size.
 type Page struct {
 	After string
