@@ -117,8 +117,8 @@ func (e *Refused) Unwrap() error {
 func mayOwn(ctx context.Context, tx pgx.Tx, by Viewer, owner string) error {
 	var active, inScope bool
 	err := tx.QueryRow(ctx, viewerScope+`
-		SELECT coalesce((SELECT active FROM users WHERE login = $3), false), $1 OR $3 IN (SELECT login FROM scope)`,
-		by.Admin, by.Login, owner).Scan(&active, &inScope)
+		SELECT coalesce((SELECT active FROM users WHERE login = @owner), false), @admin OR @owner IN (SELECT login FROM scope)`,
+		by.args(pgx.NamedArgs{"owner": owner})).Scan(&active, &inScope)
 	switch {
 	case err != nil:
 		return err
@@ -156,7 +156,8 @@ func mayDecide(ctx context.Context, tx pgx.Tx, by Viewer, id string, p ClientPat
 		return nil
 	}
 	var decides bool
-	if err := tx.QueryRow(ctx, viewerScope+` SELECT $1 OR $3 IN (SELECT login FROM scope)`, by.Admin, by.Login, owner).Scan(&decides); err != nil {
+	if err := tx.QueryRow(ctx, viewerScope+` SELECT @admin OR @owner IN (SELECT login FROM scope)`,
+		by.args(pgx.NamedArgs{"owner": owner})).Scan(&decides); err != nil {
 		return err
 	}
 	if !decides {
@@ -244,7 +245,7 @@ func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p Cl
 // existence does not leak.
 func (s *Store) Client(ctx context.Context, viewer Viewer, id string) (Client, error) {
 	c, err := scanClient(s.pool.QueryRow(ctx, viewerScope+grantScope+`
-		SELECT `+clientColumns+` FROM clients c WHERE c.id = $3 AND `+clientVisible, viewer.Admin, viewer.Login, id))
+		SELECT `+clientColumns+` FROM clients c WHERE c.id = @id AND `+clientVisible, viewer.args(pgx.NamedArgs{"id": id})))
 	return c, notFound(err, "client "+id)
 }
 
@@ -265,12 +266,12 @@ var clientSorts = map[string]struct {
 	key          func(Client) string
 	order, after string
 }{
-	"name":       {clientName, "c.name, c.id", "(c.name, c.id) > ($7::text, $8)"},
-	"-name":      {clientName, "c.name DESC, c.id DESC", "(c.name, c.id) < ($7::text, $8)"},
-	"createdAt":  {clientCreated, "c.created_at, c.id", "(c.created_at, c.id) > ($7::timestamptz, $8)"},
-	"-createdAt": {clientCreated, "c.created_at DESC, c.id DESC", "(c.created_at, c.id) < ($7::timestamptz, $8)"},
-	"updatedAt":  {clientUpdated, "c.updated_at, c.id", "(c.updated_at, c.id) > ($7::timestamptz, $8)"},
-	"-updatedAt": {clientUpdated, "c.updated_at DESC, c.id DESC", "(c.updated_at, c.id) < ($7::timestamptz, $8)"},
+	"name":       {clientName, "c.name, c.id", "(c.name, c.id) > (@after_key::text, @after_id)"},
+	"-name":      {clientName, "c.name DESC, c.id DESC", "(c.name, c.id) < (@after_key::text, @after_id)"},
+	"createdAt":  {clientCreated, "c.created_at, c.id", "(c.created_at, c.id) > (@after_key::timestamptz, @after_id)"},
+	"-createdAt": {clientCreated, "c.created_at DESC, c.id DESC", "(c.created_at, c.id) < (@after_key::timestamptz, @after_id)"},
+	"updatedAt":  {clientUpdated, "c.updated_at, c.id", "(c.updated_at, c.id) > (@after_key::timestamptz, @after_id)"},
+	"-updatedAt": {clientUpdated, "c.updated_at DESC, c.id DESC", "(c.updated_at, c.id) < (@after_key::timestamptz, @after_id)"},
 }
 
 func clientName(c Client) string    { return c.Name }
@@ -302,26 +303,27 @@ func (s *Store) Clients(ctx context.Context, viewer Viewer, f ClientFilter) ([]C
 	// guessing a recursive query's. An admin's page walks the name index.
 	visible := `c.id = ANY ((SELECT array_agg(id) FROM visible)::text[])`
 	if viewer.Admin {
-		visible = `$1`
+		visible = `@admin`
 	}
 	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`,
 	visible(id) AS (
 		SELECT c.id FROM clients c
-		WHERE NOT $1 AND c.owner = ANY ((SELECT array_agg(login) FROM scope)::text[])
+		WHERE NOT @admin AND c.owner = ANY ((SELECT array_agg(login) FROM scope)::text[])
 		UNION
 		SELECT cs.client_id FROM client_segments cs JOIN client_product_groups cg ON cg.client_id = cs.client_id
-		WHERE NOT $1 AND cs.segment_id = ANY ((SELECT array_agg(id) FROM my_segments)::text[])
+		WHERE NOT @admin AND cs.segment_id = ANY ((SELECT array_agg(id) FROM my_segments)::text[])
 		  AND cg.group_id = ANY ((SELECT array_agg(id) FROM my_groups)::text[]))
 		SELECT `+clientColumns+` FROM clients c
 		WHERE `+visible+`
-		  AND ($3 = '' OR lower(c.name) LIKE lower($3) || '%' OR c.inn = $3)
-		  AND ($4 = '' OR c.owner = $4)
-		  AND ($5 = '' OR EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id = $5))
-		  AND ($6 = '' OR EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id = $6))
-		  AND ($8 = '' OR `+order.after+`)
+		  AND (@name = '' OR lower(c.name) LIKE lower(@name) || '%' OR c.inn = @name)
+		  AND (@owner = '' OR c.owner = @owner)
+		  AND (@segment = '' OR EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id = @segment))
+		  AND (@group = '' OR EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id = @group))
+		  AND (@after_id = '' OR `+order.after+`)
 		ORDER BY `+order.order+`
-		LIMIT $9`,
-		viewer.Admin, viewer.Login, f.Name, f.Owner, f.Segment, f.ProductGroup, nullable(after.Name), after.ID, f.limit()+1)
+		LIMIT @limit`,
+		viewer.args(pgx.NamedArgs{"name": f.Name, "owner": f.Owner, "segment": f.Segment, "group": f.ProductGroup,
+			"after_key": nullable(after.Name), "after_id": after.ID, "limit": f.limit() + 1}))
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Client, error) { return scanClient(r) })
 	if err != nil {
 		return nil, "", err

@@ -128,10 +128,10 @@ var processSorts = map[string]struct {
 	key          func(Process) string
 	order, after string
 }{
-	"-startedAt": {processStarted, "p.started_at DESC, p.id DESC", "(p.started_at, p.id) < ($7::timestamptz, $8)"},
-	"startedAt":  {processStarted, "p.started_at, p.id", "(p.started_at, p.id) > ($7::timestamptz, $8)"},
-	"due":        {processDue("infinity"), "coalesce(p.due, 'infinity'), p.id", "(coalesce(p.due, 'infinity'), p.id) > ($7::timestamptz, $8)"},
-	"-due":       {processDue("-infinity"), "coalesce(p.due, '-infinity') DESC, p.id DESC", "(coalesce(p.due, '-infinity'), p.id) < ($7::timestamptz, $8)"},
+	"-startedAt": {processStarted, "p.started_at DESC, p.id DESC", "(p.started_at, p.id) < (@after_key::timestamptz, @after_id)"},
+	"startedAt":  {processStarted, "p.started_at, p.id", "(p.started_at, p.id) > (@after_key::timestamptz, @after_id)"},
+	"due":        {processDue("infinity"), "coalesce(p.due, 'infinity'), p.id", "(coalesce(p.due, 'infinity'), p.id) > (@after_key::timestamptz, @after_id)"},
+	"-due":       {processDue("-infinity"), "coalesce(p.due, '-infinity') DESC, p.id DESC", "(coalesce(p.due, '-infinity'), p.id) < (@after_key::timestamptz, @after_id)"},
 }
 
 func processStarted(p Process) string { return p.StartedAt.Format(time.RFC3339Nano) }
@@ -149,7 +149,7 @@ func processDue(none string) func(Process) string {
 
 // processVisible: an admin sees every process; others those where they or
 // anyone below them worked or started, and those of clients they may see.
-const processVisible = `($1 OR p.started_by IN (SELECT login FROM scope)
+const processVisible = `(@admin OR p.started_by IN (SELECT login FROM scope)
 	OR EXISTS (SELECT 1 FROM work_items pw WHERE pw.process_id = p.id AND pw.assignee IN (SELECT login FROM scope))
 	OR EXISTS (SELECT 1 FROM clients c WHERE c.id = p.client_id AND ` + clientVisible + `))`
 
@@ -169,15 +169,16 @@ func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) (
 	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
 		SELECT `+processColumns+` FROM processes p
 		WHERE `+processVisible+`
-		  AND ($3 = '' OR p.definition_id = $3)
-		  AND ($4 = '' OR p.state = $4)
-		  AND ($5 = '' OR p.assignee = $5)
-		  AND ($6::boolean IS NULL OR p.overdue = $6)
-		  AND ($8 = '' OR `+order.after+`)
-		  AND ($10 = '' OR p.client_id = $10)
+		  AND (@definition = '' OR p.definition_id = @definition)
+		  AND (@state = '' OR p.state = @state)
+		  AND (@assignee = '' OR p.assignee = @assignee)
+		  AND (@overdue::boolean IS NULL OR p.overdue = @overdue)
+		  AND (@after_id = '' OR `+order.after+`)
+		  AND (@client = '' OR p.client_id = @client)
 		ORDER BY `+order.order+`
-		LIMIT $9`,
-		viewer.Admin, viewer.Login, f.Definition, f.State, f.Assignee, f.Overdue, nullable(after.Name), after.ID, f.limit()+1, f.Client)
+		LIMIT @limit`,
+		viewer.args(pgx.NamedArgs{"definition": f.Definition, "state": f.State, "assignee": f.Assignee, "overdue": f.Overdue,
+			"after_key": nullable(after.Name), "after_id": after.ID, "limit": f.limit() + 1, "client": f.Client}))
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Process, error) { return scanProcess(r) })
 	if err != nil {
 		return nil, "", err
@@ -191,7 +192,7 @@ func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) (
 func (s *Store) CanSeeProcess(ctx context.Context, viewer Viewer, id string) (bool, error) {
 	var ok bool
 	err := s.pool.QueryRow(ctx, viewerScope+grantScope+`
-		SELECT `+processVisible+` FROM processes p WHERE p.id = $3`, viewer.Admin, viewer.Login, id).Scan(&ok)
+		SELECT `+processVisible+` FROM processes p WHERE p.id = @id`, viewer.args(pgx.NamedArgs{"id": id})).Scan(&ok)
 	return ok, notFound(err, "process "+id)
 }
 

@@ -243,10 +243,10 @@ func (s *Store) IsAbove(ctx context.Context, supervisor, login string) (bool, er
 func (s *Store) Assignees(ctx context.Context, by Viewer, client, only string) ([]User, error) {
 	rows, _ := s.pool.Query(ctx, viewerScope+`
 		SELECT `+userCols+` FROM users u
-		WHERE u.active AND ($1 OR u.login IN (SELECT login FROM scope))
-		  AND ($3 = '' OR 'admin' = ANY (u.roles) OR can_see_client(u.login, $3))
-		  AND ($4 = '' OR u.login = $4)
-		ORDER BY u.login`, by.Admin, by.Login, client, only)
+		WHERE u.active AND (@admin OR u.login IN (SELECT login FROM scope))
+		  AND (@client = '' OR 'admin' = ANY (u.roles) OR can_see_client(u.login, @client))
+		  AND (@only = '' OR u.login = @only)
+		ORDER BY u.login`, by.args(pgx.NamedArgs{"client": client, "only": only}))
 	return collectUsers(rows)
 }
 

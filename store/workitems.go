@@ -71,14 +71,14 @@ func collectItems(rows pgx.Rows) ([]WorkItem, error) {
 
 // itemVisible: an admin sees every work item; others their own, those of
 // everyone below them, and those of clients they may see.
-const itemVisible = `($1 OR w.assignee IN (SELECT login FROM scope)
+const itemVisible = `(@admin OR w.assignee IN (SELECT login FROM scope)
 	OR EXISTS (SELECT 1 FROM clients c WHERE c.id = p.client_id AND ` + clientVisible + `))`
 
 // VisibleWorkItem returns a work item viewer may see; any other is not
 // found.
 func (s *Store) VisibleWorkItem(ctx context.Context, viewer Viewer, id string) (WorkItem, error) {
 	w, err := scanItem(s.pool.QueryRow(ctx, viewerScope+grantScope+`
-		SELECT `+itemColumns+itemFrom+`WHERE w.id = $3 AND `+itemVisible, viewer.Admin, viewer.Login, id))
+		SELECT `+itemColumns+itemFrom+`WHERE w.id = @id AND `+itemVisible, viewer.args(pgx.NamedArgs{"id": id})))
 	return w, notFound(err, "work item "+id)
 }
 
@@ -112,13 +112,14 @@ func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]W
 	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`
 		SELECT `+itemColumns+itemFrom+`
 		WHERE `+itemVisible+`
-		  AND ($3 = '' OR w.assignee = $3)
-		  AND ($4 = '' OR w.state = $4 OR ($4 = 'open' AND w.state IN ('attention', 'in_progress')))
-		  AND ($5::timestamptz IS NULL OR (w.planned_start, w.id) > ($5, $6))
-		  AND ($8 = '' OR p.client_id = $8)
+		  AND (@assignee = '' OR w.assignee = @assignee)
+		  AND (@state = '' OR w.state = @state OR (@state = 'open' AND w.state IN ('attention', 'in_progress')))
+		  AND (@after_at::timestamptz IS NULL OR (w.planned_start, w.id) > (@after_at, @after_id))
+		  AND (@client = '' OR p.client_id = @client)
 		ORDER BY w.planned_start, w.id
-		LIMIT $7`,
-		viewer.Admin, viewer.Login, f.Assignee, f.State, after.At, after.ID, f.limit()+1, f.Client)
+		LIMIT @limit`,
+		viewer.args(pgx.NamedArgs{"assignee": f.Assignee, "state": f.State, "after_at": after.At, "after_id": after.ID,
+			"limit": f.limit() + 1, "client": f.Client}))
 	list, err := collectItems(rows)
 	if err != nil {
 		return nil, "", err
