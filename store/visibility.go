@@ -12,6 +12,12 @@ import (
 // step call, is generated from the same fragments on every migration
 // (visibilityFunction), so the two cannot disagree.
 
+// Viewer is who asks: lists and lookups show only what they may see.
+type Viewer struct {
+	Login string
+	Admin bool
+}
+
 // viewerScope defines `scope`: the viewer and everyone below them in the
 // hierarchy, transitively. Queries using it pass viewer.args (@admin,
 // @login) among their named arguments.

@@ -1,5 +1,8 @@
 package store
 
+// Lists page with keyset cursors: a page is a size and the sort key of the
+// previous page's last row, opaque to callers.
+
 import (
 	"encoding/base64"
 	"encoding/json"
@@ -7,12 +10,6 @@ import (
 	"fmt"
 	"time"
 )
-
-// Viewer is who asks: lists and lookups show only what they may see.
-type Viewer struct {
-	Login string
-	Admin bool
-}
 
 // Page is a list request: an opaque cursor from the previous page and a size.
 type Page struct {
