@@ -19,9 +19,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	pool := pgtest.NewDB(t)
-	require.NoError(t, store.Migrate(store.WithActor(context.Background(), "test"), pool))
-	return store.New(pool)
+	return store.New(pgtest.NewMigratedDB(t))
 }
 
 func example(t *testing.T, edit func(string) string) ([]byte, *definitions.Plan) {
@@ -115,8 +113,7 @@ func TestConcurrentPublishersOfOneContentMakeOneVersion(t *testing.T) {
 
 func TestVersionsCanBeNeitherUpdatedNorDeleted(t *testing.T) {
 	ctx := store.WithActor(context.Background(), "test")
-	pool := pgtest.NewDB(t)
-	require.NoError(t, store.Migrate(ctx, pool))
+	pool := pgtest.NewMigratedDB(t)
 	s := store.New(pool)
 	src, plan := example(t, nil)
 	_, _, err := s.Publish(ctx, src, plan, "anna")
@@ -144,6 +141,8 @@ func TestAnUnknownVersionIsNotFound(t *testing.T) {
 	require.ErrorIs(t, err, refusal.ErrNotFound)
 }
 
+// Every other test gets a copy of a template migrated once (pgtest): this one
+// migrates an empty database, as a new installation does.
 func TestMigratingTwiceIsHarmless(t *testing.T) {
 	ctx := store.WithActor(context.Background(), "test")
 	pool := pgtest.NewDB(t)

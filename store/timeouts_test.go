@@ -18,7 +18,7 @@ import (
 // open opens a store on a fresh database with o, closed after the test.
 func open(t *testing.T, query string, o store.Options) *store.Store {
 	t.Helper()
-	_, dsn := pgtest.NewDBURL(t)
+	_, dsn := pgtest.NewMigratedDBURL(t)
 	if query != "" {
 		u, err := url.Parse(dsn)
 		require.NoError(t, err, "the test server's DATABASE_URL is a URL")

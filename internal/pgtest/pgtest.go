@@ -8,6 +8,12 @@
 // `make test` shares one server across all test binaries, see ./withpg).
 // Otherwise Main starts a private throwaway server for the test binary.
 // Tests never skip for lack of a database: a missing server is a failure.
+//
+// NewMigratedDB gives a database with Conveyor's schema already in place:
+// the test binary migrates one template database, once, on first use, and
+// each test's database is a copy of it (CREATE DATABASE ... TEMPLATE), which
+// costs about what the empty database of NewDB does. Migrating from scratch
+// stays tested where NewDB is followed by store.Migrate (store's tests).
 package pgtest
 
 import (
@@ -20,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +34,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/conveyorhq/conveyor/pglocal"
+	"github.com/conveyorhq/conveyor/store"
 )
 
 // serverDSN is set by Main before any test runs and only read afterwards.
@@ -36,7 +44,9 @@ var serverDSN string
 func Main(m *testing.M) {
 	if dsn := os.Getenv("DATABASE_URL"); dsn != "" {
 		serverDSN = dsn
-		os.Exit(m.Run())
+		code := m.Run()
+		dropTemplate()
+		os.Exit(code)
 	}
 	c, dir, err := StartTemp(context.Background())
 	if err != nil {
@@ -45,6 +55,7 @@ func Main(m *testing.M) {
 	}
 	serverDSN = c.DSN("postgres")
 	code := m.Run()
+	dropTemplate()
 	if err := c.Stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 	}
@@ -83,6 +94,33 @@ func NewDB(t testing.TB) *pgxpool.Pool {
 // test that connects by itself.
 func NewDBURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
+	return newDB(t, server(t), "")
+}
+
+// NewMigratedDB creates a database for t with every migration of
+// store.Migrate applied, dropped when t finishes, and returns a pool
+// connected to it.
+func NewMigratedDB(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, _ := NewMigratedDBURL(t)
+	return pool
+}
+
+// NewMigratedDBURL is NewMigratedDB that also returns the new database's
+// URL, for code under test that connects by itself.
+func NewMigratedDBURL(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	base := server(t)
+	name, err := migratedTemplate(base)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return newDB(t, base, name)
+}
+
+// server is the DSN of the server's maintenance database.
+func server(t testing.TB) string {
+	t.Helper()
 	base := serverDSN
 	if base == "" {
 		base = os.Getenv("DATABASE_URL")
@@ -90,11 +128,21 @@ func NewDBURL(t testing.TB) (*pgxpool.Pool, string) {
 	if base == "" {
 		t.Fatal("pgtest: no PostgreSQL server: add `func TestMain(m *testing.M) { pgtest.Main(m) }` to this package's tests, or set DATABASE_URL")
 	}
+	return base
+}
+
+// newDB creates a database for t: empty, or a copy of the database tmpl.
+func newDB(t testing.TB, base, tmpl string) (*pgxpool.Pool, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 
 	name := dbName(t.Name())
-	if err := adminExec(ctx, base, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if tmpl != "" {
+		create += " TEMPLATE " + pgx.Identifier{tmpl}.Sanitize()
+	}
+	if err := adminExec(ctx, base, create); err != nil {
 		t.Fatalf("pgtest: creating database %s: %v", name, err)
 	}
 	var pool *pgxpool.Pool
@@ -124,6 +172,94 @@ func NewDBURL(t testing.TB) (*pgxpool.Pool, string) {
 		t.Fatalf("pgtest: connecting to %s: %v", name, err)
 	}
 	return pool, withDatabase(t, base, name)
+}
+
+// template is this test binary's migrated database, made by the first
+// NewMigratedDB and dropped by Main after the tests.
+//
+// One per test binary, not one per server: the binaries of one `go test
+// ./...` share withpg's server, but a template name they could all trust
+// would have to come from the migrations compiled into each binary, which
+// store does not expose; a name from the files on disk may be stale when
+// they are edited while binaries build. One migration per package is cheap;
+// one per test was not.
+var template struct {
+	mu   sync.Mutex
+	base string // the server it is on; empty until made
+	name string
+	err  error // a failed migration fails every test that asks, not just the first
+}
+
+// migratedTemplate returns the name of the template on the server base,
+// creating and migrating it on first use. A template database takes no
+// connections once made: CREATE DATABASE refuses to copy one in use.
+func migratedTemplate(base string) (string, error) {
+	template.mu.Lock()
+	defer template.mu.Unlock()
+	if template.base != "" || template.err != nil {
+		if template.err == nil && template.base != base {
+			return "", fmt.Errorf("template database is on %s, not on %s", template.base, base)
+		}
+		return template.name, template.err
+	}
+	name := dbName("template")
+	template.name, template.err = name, makeTemplate(base, name)
+	if template.err != nil {
+		template.err = fmt.Errorf("migrating the template database %s: %w", name, template.err)
+		// Leave nothing behind: the drop is best effort, the error is the news.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = adminExec(ctx, base, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	} else {
+		template.base = base
+	}
+	return template.name, template.err
+}
+
+func makeTemplate(base, name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	id := pgx.Identifier{name}.Sanitize()
+	if err := adminExec(ctx, base, "CREATE DATABASE "+id); err != nil {
+		return err
+	}
+	cfg, err := pgxpool.ParseConfig(base)
+	if err != nil {
+		return err
+	}
+	cfg.ConnConfig.Database = name
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	err = store.Migrate(ctx, pool)
+	pool.Close()
+	if err != nil {
+		return err
+	}
+	return adminExec(ctx, base, "ALTER DATABASE "+id+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
+}
+
+// dropTemplate drops the template database, if NewMigratedDB made one.
+func dropTemplate() {
+	template.mu.Lock()
+	defer template.mu.Unlock()
+	if template.base == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	id := pgx.Identifier{template.name}.Sanitize()
+	for _, sql := range []string{
+		"ALTER DATABASE " + id + " WITH IS_TEMPLATE false", // a template cannot be dropped
+		"DROP DATABASE " + id + " WITH (FORCE)",
+	} {
+		if err := adminExec(ctx, template.base, sql); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: dropping the template database %s: %v\n", template.name, err)
+			return
+		}
+	}
+	template.base = ""
 }
 
 // withDatabase is the URL or key=value DSN base with its database replaced.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -99,4 +100,48 @@ func TestTxAlreadyCommittedIsFine(t *testing.T) {
 	var exists bool
 	require.NoError(t, pool.QueryRow(t.Context(), "SELECT to_regclass('kept') IS NOT NULL").Scan(&exists))
 	require.True(t, exists, "an explicitly committed Tx is left alone by the cleanup")
+}
+
+func TestMigratedDBsHaveEveryMigrationAndAreIndependentCopies(t *testing.T) {
+	ctx := t.Context()
+	scratch := pgtest.NewDB(t)
+	require.NoError(t, store.Migrate(ctx, scratch))
+	want := migrations(t, scratch)
+	require.NotEmpty(t, want)
+
+	a, b := pgtest.NewMigratedDB(t), pgtest.NewMigratedDB(t)
+	require.NotEqual(t, currentDB(t, a), currentDB(t, b))
+	require.True(t, strings.HasPrefix(currentDB(t, a), "t_testmigrateddbshaveeverymigration"), currentDB(t, a))
+	require.Equal(t, want, migrations(t, a), "a copy has what migrating from scratch gives")
+	require.NoError(t, store.Migrate(ctx, a), "and migrating it again is a no-op")
+	require.Equal(t, want, migrations(t, a))
+
+	_, err := a.Exec(ctx, "CREATE TABLE only_in_a (x int)")
+	require.NoError(t, err)
+	var exists bool
+	require.NoError(t, b.QueryRow(ctx, "SELECT to_regclass('only_in_a') IS NOT NULL").Scan(&exists))
+	require.False(t, exists, "copies of the template are isolated")
+	c := pgtest.NewMigratedDB(t)
+	require.NoError(t, c.QueryRow(ctx, "SELECT to_regclass('only_in_a') IS NOT NULL").Scan(&exists))
+	require.False(t, exists, "a test's changes never reach the template")
+}
+
+func TestTheTemplateTakesNoConnections(t *testing.T) {
+	pool := pgtest.NewMigratedDB(t)
+	rows, err := pool.Query(t.Context(), "SELECT datname FROM pg_database WHERE datistemplate AND NOT datallowconn AND datname LIKE 't\\_template\\_%'")
+	require.NoError(t, err)
+	templates, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.NotEmpty(t, templates, "the template is marked so, and closed to connections")
+}
+
+func migrations(t *testing.T, pool interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}) []string {
+	t.Helper()
+	rows, err := pool.Query(t.Context(), "SELECT name FROM schema_migrations ORDER BY version")
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
 }

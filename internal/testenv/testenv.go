@@ -72,9 +72,7 @@ func Seeded(t *testing.T) *Env {
 
 func start(t *testing.T) *Env {
 	t.Helper()
-	pool := pgtest.NewDB(t)
-	require.NoError(t, store.Migrate(context.Background(), pool))
-	st := store.New(pool)
+	st := store.New(pgtest.NewMigratedDB(t))
 
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	key := updateauth.RandomKey()
