@@ -28,8 +28,13 @@ type Error struct {
 	Kind string
 	// Value is the input that was rejected.
 	Value string
-	// Reason is a human-readable explanation of the problem.
+	// Reason is a human-readable explanation of the problem, in English.
 	Reason string
+	// Format and Args make Reason (fmt.Sprintf(Format, Args...)): a UI in
+	// another language translates Format, and the Args that are texts of
+	// this package, and formats again.
+	Format string
+	Args   []any
 }
 
 // Error implements the error interface.
@@ -41,7 +46,7 @@ func (e *Error) Error() string {
 }
 
 func newError(kind, value, format string, args ...any) *Error {
-	return &Error{Kind: kind, Value: value, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Value: value, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Normalize removes the separators people commonly type or paste inside
