@@ -19,14 +19,16 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// -update-histories rewrites the histories that workflows' replay test
-// replays; do it when a deliberate change of behaviour is gated with
-// workflow.GetVersion, keeping the old files too.
-var updateHistories = flag.Bool("update-histories", false, "write workflow histories to ../workflows/testdata/histories")
+// -update-histories records the histories that workflows' replay test
+// replays, under names not yet taken: an old recording is what running
+// processes look like and is never overwritten (give a new shape a new
+// name).
+var updateHistories = flag.Bool("update-histories", false, "record new workflow histories in ../workflows/testdata/histories")
 
 func saveHistory(t *testing.T, e *testenv.Env, workflowID, name string) {
-	if *updateHistories {
-		e.SaveHistory(t, workflowID, "../workflows/testdata/histories/"+name+".json")
+	path := "../workflows/testdata/histories/" + name + ".json"
+	if _, err := os.Stat(path); *updateHistories && os.IsNotExist(err) {
+		e.SaveHistory(t, workflowID, path)
 	}
 }
 

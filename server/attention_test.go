@@ -47,6 +47,7 @@ func TestARuleFailingAtRunTimeFailsItsDecisionAndASupervisorMovesTheProcessOn(t 
 	require.Empty(t, after.Attention, "moving on clears the notice")
 	done := complete(t, e, e.Login(t, "maria"), moved.Next[0].ID, map[string]any{"data": map[string]any{}})
 	require.Equal(t, "done", done.End)
+	saveHistory(t, e, p.ID, "needs-attention-moved-on")
 }
 
 func TestAFirstStageWhoseRuleFailsWaitsForASupervisor(t *testing.T) {
@@ -78,4 +79,6 @@ ends:
 	var moved completion
 	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/move", olga, map[string]any{"to": "first", "assignee": "ivan"}, &moved))
 	require.Equal(t, "ivan", moved.Next[0].Assignee)
+	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, nil, nil))
+	saveHistory(t, e, p.ID, "start-needs-attention")
 }

@@ -93,6 +93,7 @@ func TestAStepWhoseUpdateWasLostIsAdoptedWithoutAnyRetry(t *testing.T) {
 	done := complete(t, e, maria, p.ID+".2", map[string]any{"data": map[string]any{"result": "lost"}})
 	require.Equal(t, "lost", done.End)
 	require.Equal(t, store.ProcessCompleted, done.State)
+	saveHistory(t, e, p.ID, "lost-step-adopted")
 }
 
 func TestTheItemALostStepOpenedCanBeCompletedAtOnce(t *testing.T) {
