@@ -9,7 +9,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/examples"
-	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -57,11 +57,16 @@ func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
 	if _, _, err := st.Publish(ctx, examples.SalesConveyor, plan, "anna"); err != nil {
 		return err
 	}
+	olga, err := st.User(ctx, "olga")
+	if err != nil {
+		return err
+	}
+	svc := services.New(st, tc)
 	for i, source := range []string{"cold-base", "website", "referral"} {
 		vars, _ := json.Marshal(map[string]string{"source": source})
-		req := processes.Request{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars,
+		req := services.StartRequest{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars,
 			Client: demoProcessClients[i]}
-		if _, _, err := processes.Start(ctx, st, tc, req, store.Viewer{Login: "olga"}); err != nil {
+		if _, _, err := svc.StartProcess(ctx, olga, req); err != nil {
 			return fmt.Errorf("seed process %s: %w", req.BusinessKey, err)
 		}
 	}

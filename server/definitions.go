@@ -28,9 +28,6 @@ type publishResponse struct {
 // version; with ?dryRun=true it only validates. Every problem comes back at
 // once, with its line and column.
 func (s *Server) publishDefinition(c *gin.Context) {
-	if !requireRole(c, store.RoleAnalyst) {
-		return
-	}
 	// The language's own bound: a larger body is refused before it is read
 	// further, let alone parsed.
 	src, err := io.ReadAll(io.LimitReader(c.Request.Body, definitions.MaxDefinitionBytes+1))
@@ -42,7 +39,8 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("a definition is at most %d bytes", definitions.MaxDefinitionBytes))
 		return
 	}
-	plan, err := definitions.Compile(src)
+	dryRun := c.Query("dryRun") == "true"
+	v, created, err := s.Services.PublishDefinition(c.Request.Context(), currentUser(c), src, dryRun)
 	var problems definitions.Problems
 	if errors.As(err, &problems) {
 		fields := make([]FieldError, len(problems))
@@ -56,13 +54,8 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if c.Query("dryRun") == "true" {
+	if dryRun {
 		c.JSON(http.StatusOK, publishResponse{Valid: true})
-		return
-	}
-	v, created, err := s.Store.Publish(c.Request.Context(), src, plan, currentUser(c).Login)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	status := http.StatusOK
@@ -73,7 +66,7 @@ func (s *Server) publishDefinition(c *gin.Context) {
 }
 
 func (s *Server) listDefinitions(c *gin.Context) {
-	defs, err := s.Store.Definitions(c.Request.Context())
+	defs, err := s.Services.Definitions(c.Request.Context(), currentUser(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -89,13 +82,7 @@ type definitionResponse struct {
 // getDefinition is the latest version with its source and plan, and the
 // list of all versions.
 func (s *Server) getDefinition(c *gin.Context) {
-	ctx := c.Request.Context()
-	latest, err := s.Store.DefinitionVersion(ctx, c.Param("id"), 0)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	versions, err := s.Store.DefinitionVersions(ctx, c.Param("id"))
+	latest, versions, err := s.Services.Definition(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -105,11 +92,11 @@ func (s *Server) getDefinition(c *gin.Context) {
 
 func (s *Server) getDefinitionVersion(c *gin.Context) {
 	n, err := strconv.Atoi(c.Param("version"))
-	if err != nil || n < 1 {
+	if err != nil {
 		s.fail(c, refusal.ErrNotFound)
 		return
 	}
-	v, err := s.Store.DefinitionVersion(c.Request.Context(), c.Param("id"), n)
+	v, err := s.Services.DefinitionVersion(c.Request.Context(), currentUser(c), c.Param("id"), n)
 	if err != nil {
 		s.fail(c, err)
 		return

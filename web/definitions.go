@@ -15,6 +15,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/diagram"
 )
@@ -96,11 +97,10 @@ func (u *UI) registerDefinitions(s *gin.RouterGroup) {
 	s.GET("/definitions/:id/diff", u.definitionDiff)
 }
 
-// mayDefine tells analysts and admins; everybody else gets the not-found
-// page, as for anything they may not see.
+// mayDefine lets on those who may publish: these pages are the editor.
+// Everybody else gets the not-found page, as for anything they may not see.
 func (u *UI) mayDefine(c *gin.Context) bool {
-	user := me(c)
-	if user.Has(store.RoleAnalyst) || user.Has(store.RoleAdmin) {
+	if services.MayPublish(me(c)) {
 		return true
 	}
 	u.fail(c, refusal.ErrNotFound)
@@ -111,7 +111,7 @@ func (u *UI) definitionList(c *gin.Context) {
 	if !u.mayDefine(c) {
 		return
 	}
-	defs, err := u.Store.Definitions(c.Request.Context())
+	defs, err := u.Services.Definitions(c.Request.Context(), me(c))
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -173,12 +173,7 @@ func (u *UI) definitionEditor(c *gin.Context) {
 // editor reads what the editor of a published definition shows besides the
 // source.
 func (u *UI) editor(c *gin.Context, id string) (editorPage, error) {
-	ctx := c.Request.Context()
-	latest, err := u.Store.DefinitionVersion(ctx, id, 0)
-	if err != nil {
-		return editorPage{}, err
-	}
-	versions, err := u.Store.DefinitionVersions(ctx, id)
+	latest, versions, err := u.Services.Definition(c.Request.Context(), me(c), id)
 	if err != nil {
 		return editorPage{}, err
 	}
@@ -242,7 +237,7 @@ func (u *UI) definitionPublish(c *gin.Context) {
 	case id != "" && plan.ID != id:
 		problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.idchanged"), id)}}
 	case id == "":
-		_, err := u.Store.DefinitionVersion(ctx, plan.ID, 0)
+		_, _, err := u.Services.Definition(ctx, me(c), plan.ID)
 		if err == nil {
 			problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.exists"), plan.ID)}}
 		} else if !errors.Is(err, refusal.ErrNotFound) {
@@ -259,7 +254,7 @@ func (u *UI) definitionPublish(c *gin.Context) {
 		u.render(c, http.StatusUnprocessableEntity, "definition", title, page)
 		return
 	}
-	v, created, err := u.Store.Publish(ctx, []byte(page.Source), plan, me(c).Login)
+	v, created, err := u.Services.PublishDefinition(ctx, me(c), []byte(page.Source), false)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -330,11 +325,11 @@ func (u *UI) definitionVersion(c *gin.Context) {
 		return
 	}
 	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 {
+	if err != nil {
 		u.fail(c, refusal.ErrNotFound)
 		return
 	}
-	v, err := u.Store.DefinitionVersion(c.Request.Context(), c.Param("id"), n)
+	v, err := u.Services.DefinitionVersion(c.Request.Context(), me(c), c.Param("id"), n)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -356,34 +351,22 @@ func (u *UI) definitionDiff(c *gin.Context) {
 	if !u.mayDefine(c) {
 		return
 	}
-	ctx := c.Request.Context()
-	id := c.Param("id")
-	versions, err := u.Store.DefinitionVersions(ctx, id)
-	if err == nil && len(versions) == 0 {
-		err = refusal.ErrNotFound
-	}
+	from, err := versionParam(c.Query("from"))
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	to, err := versionParam(c.Query("to"), versions[0].Version)
+	to, err := versionParam(c.Query("to"))
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	from, err := versionParam(c.Query("from"), max(to-1, 1))
+	pair, err := u.Services.CompareVersions(c.Request.Context(), me(c), c.Param("id"), from, to)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	page := diffPage{Versions: versions}
-	if page.From, err = u.Store.DefinitionVersion(ctx, id, from); err == nil {
-		page.To, err = u.Store.DefinitionVersion(ctx, id, to)
-	}
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
+	page := diffPage{From: pair.From, To: pair.To, Versions: pair.Versions}
 	page.Lines = diffLines(splitLines(page.From.Source), splitLines(page.To.Source))
 	for _, l := range page.Lines {
 		switch l.Op {
@@ -396,11 +379,11 @@ func (u *UI) definitionDiff(c *gin.Context) {
 	u.render(c, http.StatusOK, "defdiff", translate(language(c), "def.diff")+" · "+page.To.Title, page)
 }
 
-// versionParam reads a version number from the query, or gives def when
-// there is none.
-func versionParam(s string, def int) (int, error) {
+// versionParam reads a version number from the query, 0 (the default)
+// when there is none.
+func versionParam(s string) (int, error) {
 	if s == "" {
-		return def, nil
+		return 0, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {

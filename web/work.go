@@ -10,9 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/processes"
 	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/form"
 	"github.com/conveyorhq/conveyor/workflows"
@@ -26,9 +25,9 @@ type workRow struct {
 // workList is "My work": the user's open items, new ones first to catch the
 // eye, by planned start.
 func (u *UI) workList(c *gin.Context) {
-	ctx := c.Request.Context()
 	user := me(c)
-	items, _, err := u.Store.WorkItems(ctx, viewer(user), store.ItemFilter{Assignee: user.Login, State: "open", Page: store.Page{Limit: 200}})
+	items, _, err := u.Services.WorkItems(c.Request.Context(), user,
+		store.ItemFilter{Assignee: user.Login, State: "open", Page: store.Page{Limit: 200}})
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -47,41 +46,26 @@ type itemPage struct {
 	Client    string
 	History   []store.WorkItem
 	Fields    []form.Field
-	Choices   []choice // next executors the completer may name
+	Choices   []services.Choice // next executors the completer may name
 	NextValue string
 	Errors    []string // refusals not tied to a field
 	Result    *workflows.CompleteResult
 	MayAct    bool
-	Users     []store.User
 }
 
-type choice struct {
-	Team, Stage string
-	Members     []string
-}
-
-// workItem shows a work item to those who may act on it (its executor, a
-// supervisor above them, an admin; anyone else finds nothing here, even if
-// the client's process page is theirs to see); its executor opening it moves
-// it from attention to in progress.
+// workItem shows a work item to those who may see it, with its form to
+// those who may act on it; its assignee opening it moves it from attention
+// to in progress.
 func (u *UI) workItem(c *gin.Context) {
-	page, ok := u.loadItem(c)
-	if !ok {
+	view, err := u.Services.OpenWorkItem(c.Request.Context(), me(c), c.Param("id"))
+	if err != nil {
+		u.fail(c, err)
 		return
 	}
-	if !page.MayAct {
-		u.fail(c, refusal.ErrNotFound)
+	page, err := newItemPage(view)
+	if err != nil {
+		u.fail(c, err)
 		return
-	}
-	if page.Item.State == store.ItemAttention && page.Item.Assignee == me(c).Login {
-		if w, err := u.Store.StartWorkItem(c.Request.Context(), page.Item.ID); err == nil {
-			page.Item = w
-			for i := range page.History {
-				if page.History[i].ID == w.ID {
-					page.History[i] = w
-				}
-			}
-		}
 	}
 	u.render(c, http.StatusOK, "item", page.Item.Title, page)
 }
@@ -89,99 +73,22 @@ func (u *UI) workItem(c *gin.Context) {
 // loadItem gathers what the item page shows; what the user may not see is
 // not found.
 func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
-	ctx := c.Request.Context()
-	user := me(c)
-	w, err := u.Store.VisibleWorkItem(ctx, viewer(user), c.Param("id"))
+	view, err := u.Services.WorkItemView(c.Request.Context(), me(c), c.Param("id"))
+	var page *itemPage
+	if err == nil {
+		page, err = newItemPage(view)
+	}
 	if err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	p, err := u.Store.Process(ctx, w.ProcessID)
-	if err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	history, err := u.Store.ProcessItems(ctx, p.ID)
-	if err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	v, err := u.Store.DefinitionVersion(ctx, p.Definition, p.Version)
-	if err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	page := &itemPage{Item: w, Process: p, Client: w.ClientName, History: history}
-	if page.MayAct, err = processes.MayAct(ctx, u.Store, user, w); err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	stage := v.Plan.Stages[w.Stage]
-	if page.Fields, err = form.Fields(stage.Form); err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	for _, ch := range choices(v.Plan, w.Stage) {
-		members, err := u.members(c, ch.Team, p.Client)
-		if err != nil {
-			u.fail(c, err)
-			return nil, false
-		}
-		ch.Members = members
-		page.Choices = append(page.Choices, ch)
-	}
-	if page.Users, err = u.Store.Users(ctx); err != nil {
 		u.fail(c, err)
 		return nil, false
 	}
 	return page, true
 }
 
-// choices are the teams whose member the completer of stage may have to
-// name: a transition's or a target stage's `choose` rule.
-func choices(plan *definitions.Plan, stage string) []choice {
-	var out []choice
-	seen := map[string]bool{}
-	for _, t := range plan.Stages[stage].Transitions {
-		rule := t.Assignee
-		if rule == nil && !t.ToEnd {
-			target := plan.Stages[t.To].Assignee
-			rule = &target
-		}
-		if rule != nil && rule.Kind == definitions.AssignChoose && !seen[rule.Team] {
-			seen[rule.Team] = true
-			out = append(out, choice{Team: rule.Team, Stage: plan.Stages[t.To].Title})
-		}
-	}
-	return out
-}
-
-// members are the team's members the completer may name: those who may
-// see the process's client (the step refuses the others).
-func (u *UI) members(c *gin.Context, team, client string) ([]string, error) {
-	teams, err := u.Store.Teams(c.Request.Context())
-	if err != nil {
-		return nil, err
-	}
-	var eligible []string
-	for _, t := range teams {
-		if t.Name != team {
-			continue
-		}
-		for _, m := range t.Members {
-			err := error(nil)
-			if client != "" {
-				err = u.Store.CanSeeClient(c.Request.Context(), store.Viewer{Login: m}, client)
-			}
-			switch {
-			case err == nil:
-				eligible = append(eligible, m)
-			case !errors.Is(err, refusal.ErrNotFound):
-				return nil, err
-			}
-		}
-	}
-	return eligible, nil
+func newItemPage(v services.ItemView) (*itemPage, error) {
+	fields, err := form.Fields(v.Form)
+	return &itemPage{Item: v.Item, Process: v.Process, Client: v.Item.ClientName, History: v.History,
+		Fields: fields, Choices: v.Choices, MayAct: v.MayAct}, err
 }
 
 // completePost completes the item from the form. The browser checks the
@@ -192,10 +99,6 @@ func (u *UI) completePost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !page.MayAct {
-		u.fail(c, refusal.ErrNotFound)
-		return
-	}
 	if err := c.Request.ParseForm(); err != nil {
 		u.fail(c, err)
 		return
@@ -203,14 +106,17 @@ func (u *UI) completePost(c *gin.Context) {
 	values := c.Request.PostForm
 	data, convErrs := form.Parse(page.Fields, values, u.Location)
 	page.NextValue = values.Get("next")
-	if len(convErrs) > 0 {
+	if len(convErrs) > 0 && page.MayAct {
 		u.refuse(c, page, values, convErrs, nil)
 		return
 	}
-	res, err := processes.Complete(c.Request.Context(), u.Temporal, page.Item,
-		workflows.CompleteRequest{Data: data, By: me(c).Login, Next: workflows.NextOverride{Assignee: page.NextValue}}, "")
+	res, err := u.Services.CompleteWorkItem(c.Request.Context(), me(c), page.Item.ID, data,
+		workflows.NextOverride{Assignee: page.NextValue}, "")
 	var ref *refusal.Error
 	switch {
+	case errors.Is(err, refusal.ErrForbidden) || errors.Is(err, refusal.ErrNotFound):
+		u.fail(c, err)
+		return
 	case errors.As(err, &ref) && errors.Is(ref, refusal.ErrInvalid):
 		fieldErrs := map[string]string{}
 		for _, f := range ref.Fields {
@@ -247,22 +153,17 @@ func (u *UI) reassignPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	user := me(c)
-	if !page.MayAct || (page.Item.Assignee == user.Login && !user.Has(store.RoleAdmin)) {
-		u.fail(c, refusal.ErrNotFound)
-		return
-	}
-	err := processes.CheckReassign(c.Request.Context(), u.Store, user, page.Item, c.PostForm("to"))
-	if err == nil {
-		err = processes.Reassign(c.Request.Context(), u.Temporal, page.Item, c.PostForm("to"), user.Login, c.PostForm("note"), "")
-	}
+	_, err := u.Services.ReassignWorkItem(c.Request.Context(), me(c), page.Item.ID, c.PostForm("to"), c.PostForm("note"), "")
 	var ref *refusal.Error
-	if errors.As(err, &ref) {
+	switch {
+	case errors.Is(err, refusal.ErrForbidden) || errors.Is(err, refusal.ErrNotFound):
+		u.fail(c, err)
+		return
+	case errors.As(err, &ref):
 		page.Errors = []string{ref.Message}
 		u.render(c, http.StatusUnprocessableEntity, "item", page.Item.Title, page)
 		return
-	}
-	if err != nil {
+	case err != nil:
 		u.fail(c, err)
 		return
 	}

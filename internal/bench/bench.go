@@ -19,7 +19,7 @@ import (
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/examples"
-	"github.com/conveyorhq/conveyor/processes"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -102,7 +102,7 @@ func (b *bench) post(path string, body, out any) error {
 type runner func(ctx context.Context, n int, lat *[]time.Duration) error
 
 func (b *bench) bare(ctx context.Context, n int, lat *[]time.Duration) error {
-	run, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: processes.NewID(), TaskQueue: bareQueue}, bareOptions.Name)
+	run, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: services.NewID(), TaskQueue: bareQueue}, bareOptions.Name)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (b *bench) conveyor(ctx context.Context, n int, lat *[]time.Duration) error
 
 // newProcess starts a process and waits for its first work item.
 func (b *bench) newProcess(ctx context.Context) (string, error) {
-	p, _, err := processes.Start(store.WithActor(ctx, "admin"), b.st, b.tc, processes.Request{Definition: "sales"}, store.Viewer{Login: "admin", Admin: true})
+	p, _, err := services.New(b.st, b.tc).StartProcess(store.WithActor(ctx, "admin"), store.User{Login: "admin", Roles: []string{store.RoleAdmin}}, services.StartRequest{Definition: "sales"})
 	if err != nil {
 		return "", err
 	}

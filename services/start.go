@@ -1,7 +1,4 @@
-// Package processes starts conveyor processes: the read-model row first,
-// then the workflow, so that a repeated request heals a start that crashed
-// between the two.
-package processes
+package services
 
 import (
 	"context"
@@ -21,8 +18,8 @@ import (
 	"github.com/conveyorhq/conveyor/workflows"
 )
 
-// Request is what a start asks for.
-type Request struct {
+// StartRequest is what a start asks for.
+type StartRequest struct {
 	Definition  string          `json:"definition"`
 	Version     int             `json:"version,omitempty"` // 0: the latest
 	BusinessKey string          `json:"businessKey,omitempty"`
@@ -30,13 +27,19 @@ type Request struct {
 	Variables   json.RawMessage `json:"variables,omitempty"`
 }
 
-// Start starts a process for by, or with a business key the conveyor
-// already has, returns that process (created false) and makes sure its
-// workflow runs. Variables that fail the definition's schema are a
-// definitions.DataError; a client by may not see is not found. An existing
-// process by may not see is ErrConflict and nothing of it is returned: a
-// business key must not open a way around the visibility rule.
-func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, by store.Viewer) (store.Process, bool, error) {
+// StartProcess starts a process for me (a manager, a supervisor or an
+// admin): the read-model row first, then the workflow, so that a repeated
+// request heals a start that crashed between the two. With a business key
+// the conveyor already has, it returns that process (created false) and
+// makes sure its workflow runs. Variables that fail the definition's schema
+// are a definitions.DataError; a client me may not see is not found. An
+// existing process me may not see is ErrConflict and nothing of it is
+// returned: a business key must not open a way around the visibility rule.
+func (s *Services) StartProcess(ctx context.Context, me store.User, req StartRequest) (store.Process, bool, error) {
+	if !MayStartProcesses(me) {
+		return store.Process{}, false, refusal.New(refusal.ErrForbidden, "starting a process needs the role manager, supervisor or admin")
+	}
+	st, by := s.Store, viewerOf(me)
 	if req.Definition == "" {
 		return store.Process{}, false, fmt.Errorf("definition is required: %w", refusal.ErrInvalid)
 	}
@@ -75,7 +78,7 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 	if p.State != store.ProcessRunning {
 		return p, created, nil
 	}
-	subject, err := subjectOf(ctx, st, p.Client)
+	subject, err := s.subjectOf(ctx, p.Client)
 	if err != nil {
 		return store.Process{}, false, err
 	}
@@ -84,7 +87,7 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 			return store.Process{}, false, err
 		}
 	}
-	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: p.ID, TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -99,6 +102,12 @@ func Start(ctx context.Context, st *store.Store, tc client.Client, req Request, 
 	return p, created, nil
 }
 
+// MayStartProcesses tells whether u may start processes: managers,
+// supervisors and admins.
+func MayStartProcesses(u store.User) bool {
+	return u.Has(store.RoleAdmin) || u.Has(store.RoleSupervisor) || u.Has(store.RoleManager)
+}
+
 // NewID is a random identifier, for processes and updates.
 func NewID() string {
 	var b [12]byte
@@ -108,10 +117,10 @@ func NewID() string {
 
 // subjectOf is what expressions see as `client`: the process's client as it
 // is when the process starts.
-func subjectOf(ctx context.Context, st *store.Store, id string) (definitions.Client, error) {
+func (s *Services) subjectOf(ctx context.Context, id string) (definitions.Client, error) {
 	if id == "" {
 		return definitions.Client{}, nil
 	}
-	c, err := st.Client(ctx, store.Viewer{Admin: true}, id)
+	c, err := s.Store.Client(ctx, store.Viewer{Admin: true}, id)
 	return definitions.Client{ID: c.ID, Name: c.Name, Owner: c.Owner, Segments: c.Segments, ProductGroups: c.ProductGroups}, err
 }

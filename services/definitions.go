@@ -1,0 +1,85 @@
+package services
+
+import (
+	"context"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// MayPublish tells whether u may publish definitions: analysts and admins.
+func MayPublish(u store.User) bool {
+	return u.Has(store.RoleAnalyst) || u.Has(store.RoleAdmin)
+}
+
+// PublishDefinition compiles src and publishes it as the next version of
+// its definition, or with dryRun only compiles it. Every problem comes
+// back at once, as definitions.Problems with lines and columns. Publishing
+// what the latest version already holds changes nothing (created false).
+func (s *Services) PublishDefinition(ctx context.Context, me store.User, src []byte, dryRun bool) (store.Version, bool, error) {
+	if !MayPublish(me) {
+		return store.Version{}, false, refusal.New(refusal.ErrForbidden, "publishing a definition needs the role analyst or admin")
+	}
+	plan, err := definitions.Compile(src) // bounds src's size and shape before parsing
+	if err != nil || dryRun {
+		return store.Version{}, false, err
+	}
+	return s.Store.Publish(ctx, src, plan, me.Login)
+}
+
+// Definitions lists the latest version of every definition. Every
+// signed-in user may read definitions: processes are started and filtered
+// by them.
+func (s *Services) Definitions(ctx context.Context, _ store.User) ([]store.Version, error) {
+	return s.Store.Definitions(ctx)
+}
+
+// Definition is the latest version of definition id, with its source and
+// plan, and all its versions, newest first.
+func (s *Services) Definition(ctx context.Context, _ store.User, id string) (store.Version, []store.Version, error) {
+	latest, err := s.Store.DefinitionVersion(ctx, id, 0)
+	if err != nil {
+		return latest, nil, err
+	}
+	versions, err := s.Store.DefinitionVersions(ctx, id)
+	return latest, versions, err
+}
+
+// DefinitionVersion is version n (from 1) of definition id.
+func (s *Services) DefinitionVersion(ctx context.Context, _ store.User, id string, n int) (store.Version, error) {
+	if n < 1 {
+		return store.Version{}, refusal.New(refusal.ErrNotFound, "definition %s has no version %d", id, n)
+	}
+	return s.Store.DefinitionVersion(ctx, id, n)
+}
+
+// VersionPair is two versions of a definition to compare, and all its
+// versions.
+type VersionPair struct {
+	From, To store.Version
+	Versions []store.Version
+}
+
+// CompareVersions reads versions from and to of definition id; to 0 is
+// the latest, from 0 the one before to.
+func (s *Services) CompareVersions(ctx context.Context, me store.User, id string, from, to int) (VersionPair, error) {
+	versions, err := s.Store.DefinitionVersions(ctx, id)
+	if err == nil && len(versions) == 0 {
+		err = refusal.New(refusal.ErrNotFound, "no definition %s", id)
+	}
+	if err != nil {
+		return VersionPair{}, err
+	}
+	if to == 0 {
+		to = versions[0].Version
+	}
+	if from == 0 {
+		from = max(to-1, 1)
+	}
+	pair := VersionPair{Versions: versions}
+	if pair.From, err = s.DefinitionVersion(ctx, me, id, from); err == nil {
+		pair.To, err = s.DefinitionVersion(ctx, me, id, to)
+	}
+	return pair, err
+}
