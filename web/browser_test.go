@@ -184,9 +184,11 @@ func TestAClientTravelsTheConveyorByClicking(t *testing.T) {
 	))
 	require.Equal(t, "sergey", text(t, maria, "#result .next-assignee"))
 
-	// ivan may not open maria's work by its address.
+	// ivan sees maria's work on his client, as the API shows it him, but
+	// may not act on it.
 	require.NoError(t, chromedp.Do(ivan, chromedp.Navigate(dealURL), chromedp.WaitVisible(chromedp.CSS("main h1"))))
-	require.Equal(t, "Not found", text(t, ivan, "main h1"))
+	require.Equal(t, "Deal — Romashka LLC", text(t, ivan, "main h1"))
+	require.NotContains(t, text(t, ivan, "main"), "Complete", "only those who may act get the form")
 	require.NoError(t, chromedp.Do(ivan, chromedp.Navigate(coldURL), chromedp.WaitVisible(chromedp.CSS("main h1"))))
 	require.NotContains(t, text(t, ivan, "main"), "Complete", "a closed item has no form")
 
