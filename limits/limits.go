@@ -55,6 +55,21 @@ var (
 	ClientName = Field{Required: true, Max: 500}
 	// Note is a hand-over note: it goes into the process's history.
 	Note = Field{Max: 2000, Multiline: true}
+
+	// The client card's text, as its tables bound it (0006_card.sql); an
+	// address and a note are typed in a text area.
+	AddressText = Field{Required: true, Max: 2000, Multiline: true}
+	BankName    = Field{Max: 500}
+	ContactName = Field{Required: true, Max: 500}
+	Position    = Field{Max: 500}
+	Phone       = Field{Max: 100}
+	Email       = Field{Max: 320}
+	ContactNote = Field{Max: 4000, Multiline: true}
+	// NodeName is a segment's or product group's name.
+	NodeName = Field{Required: true, Max: 500}
+	// CharacteristicName is the name of a characteristic an admin defines,
+	// and of each value of an enum.
+	CharacteristicName = Field{Required: true, Max: 500}
 )
 
 // Reason is why a value is outside its field's bounds.

@@ -25,6 +25,9 @@ var (
 type FieldError struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	// Cause is the reason as a value (a limits.Violation, a rule), for a
+	// surface that words it in its own language.
+	Cause error `json:"-"`
 }
 
 // Error is a refusal with the fields at fault. errors.Is(err, ErrInvalid)

@@ -1,24 +1,16 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/identifiers"
-	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
-	"github.com/conveyorhq/conveyor/web"
 )
 
 // The client card. Everything under /clients/{id} is served to whoever may
@@ -76,26 +68,7 @@ func cardDone(s *Server, c *gin.Context, status int, v any, err error) {
 	}
 }
 
-// checkText trims a given string field and checks it against the bounds
-// table: not empty (when required), at most max characters, no NULs or
-// other control characters (line breaks pass: addresses and notes have
-// them).
-func checkText(out *[]FieldError, path string, v *string, required bool, max int) {
-	if v == nil {
-		if required {
-			*out = append(*out, FieldError{Path: path, Message: "required"})
-		}
-		return
-	}
-	*v = strings.TrimSpace(*v)
-	if bad := (limits.Field{Required: required, Max: max, Multiline: true}).Check(path, *v); bad != nil {
-		*out = append(*out, FieldError{Path: path, Message: bad.Message()})
-	}
-}
-
 // --- addresses
-
-var addressKinds = []string{store.AddressLegal, store.AddressPostal, store.AddressDelivery}
 
 type addressRequest struct {
 	Kind      *string `json:"kind"`
@@ -103,19 +76,12 @@ type addressRequest struct {
 	IsPrimary *bool   `json:"isPrimary"`
 }
 
-func (r *addressRequest) check(create bool) []FieldError {
-	var out []FieldError
-	if r.Kind == nil && create {
-		out = append(out, FieldError{Path: "/kind", Message: "required: one of " + strings.Join(addressKinds, ", ")})
-	} else if r.Kind != nil && !slices.Contains(addressKinds, *r.Kind) {
-		out = append(out, FieldError{Path: "/kind", Message: "must be one of " + strings.Join(addressKinds, ", ")})
-	}
-	checkText(&out, "/text", r.Text, create || r.Text != nil, 2000)
-	return out
+func (r addressRequest) input() services.AddressInput {
+	return services.AddressInput{Kind: r.Kind, Text: r.Text, IsPrimary: r.IsPrimary}
 }
 
 func (s *Server) listAddresses(c *gin.Context) {
-	items, err := s.Store.Addresses(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
+	items, err := s.Services.Addresses(c.Request.Context(), currentUser(c), c.Param("id"))
 	cardList(s, c, items, err)
 }
 
@@ -124,12 +90,7 @@ func (s *Server) createAddress(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if bad := req.check(true); len(bad) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "invalid address", bad...)
-		return
-	}
-	a, err := s.Store.CreateAddress(c.Request.Context(), viewer(currentUser(c)), store.Address{
-		ClientID: c.Param("id"), Kind: *req.Kind, Text: *req.Text, IsPrimary: req.IsPrimary != nil && *req.IsPrimary})
+	a, err := s.Services.CreateAddress(c.Request.Context(), currentUser(c), c.Param("id"), req.input())
 	cardDone(s, c, http.StatusCreated, a, err)
 }
 
@@ -138,17 +99,12 @@ func (s *Server) patchAddress(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if bad := req.check(false); len(bad) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "invalid address", bad...)
-		return
-	}
-	a, err := s.Store.UpdateAddress(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("addressId"),
-		store.AddressPatch{Kind: req.Kind, Text: req.Text, IsPrimary: req.IsPrimary})
+	a, err := s.Services.UpdateAddress(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("addressId"), req.input())
 	cardDone(s, c, http.StatusOK, a, err)
 }
 
 func (s *Server) deleteAddress(c *gin.Context) {
-	err := s.Store.DeleteAddress(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("addressId"))
+	err := s.Services.DeleteAddress(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("addressId"))
 	cardDone(s, c, http.StatusNoContent, nil, err)
 }
 
@@ -161,25 +117,8 @@ type bankAccountRequest struct {
 	IsPrimary bool   `json:"isPrimary"`
 }
 
-// check normalises the BIK and the account and verifies them, the account
-// with its control key against the BIK.
-func (r *bankAccountRequest) check() []FieldError {
-	var out []FieldError
-	r.BIK, r.Account = identifiers.Normalize(r.BIK), identifiers.Normalize(r.Account)
-	if err := identifiers.BIK(r.BIK); err != nil {
-		out = append(out, FieldError{Path: "/bik", Message: err.Error()})
-	} else if err := identifiers.Account(r.BIK, r.Account); err != nil {
-		out = append(out, FieldError{Path: "/account", Message: err.Error()})
-	}
-	r.BankName = strings.TrimSpace(r.BankName)
-	if utf8.RuneCountInString(r.BankName) > 500 {
-		out = append(out, FieldError{Path: "/bankName", Message: "must be at most 500 characters"})
-	}
-	return out
-}
-
 func (s *Server) listBankAccounts(c *gin.Context) {
-	items, err := s.Store.BankAccounts(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
+	items, err := s.Services.BankAccounts(c.Request.Context(), currentUser(c), c.Param("id"))
 	cardList(s, c, items, err)
 }
 
@@ -188,17 +127,12 @@ func (s *Server) createBankAccount(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if bad := req.check(); len(bad) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "invalid bank account", bad...)
-		return
-	}
-	b, err := s.Store.CreateBankAccount(c.Request.Context(), viewer(currentUser(c)), store.BankAccount{
-		ClientID: c.Param("id"), BIK: req.BIK, Account: req.Account, BankName: req.BankName, IsPrimary: req.IsPrimary})
+	b, err := s.Services.CreateBankAccount(c.Request.Context(), currentUser(c), c.Param("id"), services.BankAccountInput(req))
 	cardDone(s, c, http.StatusCreated, b, err)
 }
 
 func (s *Server) deleteBankAccount(c *gin.Context) {
-	err := s.Store.DeleteBankAccount(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("accountId"))
+	err := s.Services.DeleteBankAccount(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("accountId"))
 	cardDone(s, c, http.StatusNoContent, nil, err)
 }
 
@@ -212,21 +146,8 @@ type contactRequest struct {
 	Note     *string `json:"note"`
 }
 
-func (r *contactRequest) check(create bool) []FieldError {
-	var out []FieldError
-	checkText(&out, "/name", r.Name, create || r.Name != nil, 500)
-	checkText(&out, "/position", r.Position, false, 500)
-	checkText(&out, "/phone", r.Phone, false, 100)
-	checkText(&out, "/email", r.Email, false, 320)
-	checkText(&out, "/note", r.Note, false, 4000)
-	if r.Email != nil && *r.Email != "" && !store.ValidEmail(*r.Email) {
-		out = append(out, FieldError{Path: "/email", Message: "not an email address like name@example.com"})
-	}
-	return out
-}
-
 func (s *Server) listContacts(c *gin.Context) {
-	items, err := s.Store.Contacts(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
+	items, err := s.Services.Contacts(c.Request.Context(), currentUser(c), c.Param("id"))
 	cardList(s, c, items, err)
 }
 
@@ -235,13 +156,7 @@ func (s *Server) createContact(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if bad := req.check(true); len(bad) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "invalid contact", bad...)
-		return
-	}
-	ct, err := s.Store.CreateContact(c.Request.Context(), viewer(currentUser(c)), store.Contact{
-		ClientID: c.Param("id"), Name: *req.Name, Position: deref(req.Position), Phone: deref(req.Phone),
-		Email: deref(req.Email), Note: deref(req.Note)})
+	ct, err := s.Services.CreateContact(c.Request.Context(), currentUser(c), c.Param("id"), services.ContactInput(req))
 	cardDone(s, c, http.StatusCreated, ct, err)
 }
 
@@ -250,26 +165,16 @@ func (s *Server) patchContact(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if bad := req.check(false); len(bad) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "invalid contact", bad...)
-		return
-	}
-	ct, err := s.Store.UpdateContact(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("contactId"),
-		store.ContactPatch{Name: req.Name, Position: req.Position, Phone: req.Phone, Email: req.Email, Note: req.Note})
+	ct, err := s.Services.UpdateContact(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("contactId"), services.ContactInput(req))
 	cardDone(s, c, http.StatusOK, ct, err)
 }
 
 func (s *Server) deleteContact(c *gin.Context) {
-	err := s.Store.DeleteContact(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("contactId"))
+	err := s.Services.DeleteContact(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("contactId"))
 	cardDone(s, c, http.StatusNoContent, nil, err)
 }
 
 // --- characteristics
-
-var (
-	characteristicTypes = []string{store.CharString, store.CharNumber, store.CharDate, store.CharEnum}
-	characteristicSlug  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-)
 
 type characteristicRequest struct {
 	ID     string   `json:"id"`
@@ -278,61 +183,23 @@ type characteristicRequest struct {
 	Values []string `json:"values"`
 }
 
-func (r *characteristicRequest) check() []FieldError {
-	var out []FieldError
-	if !characteristicSlug.MatchString(r.ID) {
-		out = append(out, FieldError{Path: "/id", Message: "must be a slug: lower-case letters, digits, '.', '_', '-', at most 63"})
-	}
-	r.Name = strings.TrimSpace(r.Name)
-	if r.Name == "" {
-		out = append(out, FieldError{Path: "/name", Message: "required"})
-	}
-	switch {
-	case !slices.Contains(characteristicTypes, r.Type):
-		out = append(out, FieldError{Path: "/type", Message: "must be one of " + strings.Join(characteristicTypes, ", ")})
-	case r.Type == store.CharEnum && len(r.Values) == 0:
-		out = append(out, FieldError{Path: "/values", Message: "an enum needs its values"})
-	case r.Type != store.CharEnum && len(r.Values) > 0:
-		out = append(out, FieldError{Path: "/values", Message: "only an enum has values"})
-	}
-	seen := map[string]bool{}
-	for i, v := range r.Values {
-		path := "/values/" + strconv.Itoa(i)
-		switch {
-		case strings.TrimSpace(v) == "":
-			out = append(out, FieldError{Path: path, Message: "must not be empty"})
-		case seen[v]:
-			out = append(out, FieldError{Path: path, Message: "repeats " + strconv.Quote(v)})
-		}
-		seen[v] = true
-	}
-	return out
-}
-
 func (s *Server) listCharacteristics(c *gin.Context) {
-	items, err := s.Store.Characteristics(c.Request.Context())
+	items, err := s.Services.Characteristics(c.Request.Context())
 	cardList(s, c, items, err)
 }
 
-// createCharacteristic: admins only.
 func (s *Server) createCharacteristic(c *gin.Context) {
-	if !requireRole(c) {
-		return
-	}
 	var req characteristicRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	if bad := req.check(); len(bad) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "invalid characteristic", bad...)
-		return
-	}
-	ch, err := s.Store.CreateCharacteristic(c.Request.Context(), store.Characteristic{ID: req.ID, Name: req.Name, Type: req.Type, Values: req.Values})
+	ch, err := s.Services.CreateCharacteristic(c.Request.Context(), currentUser(c),
+		store.Characteristic{ID: req.ID, Name: req.Name, Type: req.Type, Values: req.Values})
 	cardDone(s, c, http.StatusCreated, ch, err)
 }
 
 func (s *Server) characteristicValues(c *gin.Context) {
-	values, err := s.Store.CharacteristicValues(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
+	values, err := s.Services.CharacteristicValues(c.Request.Context(), currentUser(c), c.Param("id"))
 	cardDone(s, c, http.StatusOK, values, err)
 }
 
@@ -345,37 +212,24 @@ func (s *Server) putCharacteristicValue(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	value, err := s.Store.SetCharacteristicValue(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("charId"), req.Value)
-	var bad *store.ValueError
-	if errors.As(err, &bad) {
-		problem(c, http.StatusUnprocessableEntity, "invalid value of characteristic "+bad.Characteristic,
-			FieldError{Path: "/value", Message: bad.Reason})
-		return
-	}
+	value, err := s.Services.SetCharacteristicValue(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("charId"), req.Value)
 	cardDone(s, c, http.StatusOK, valueRequest{Value: value}, err)
 }
 
 func (s *Server) deleteCharacteristicValue(c *gin.Context) {
-	err := s.Store.DeleteCharacteristicValue(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("charId"))
+	err := s.Services.DeleteCharacteristicValue(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("charId"))
 	cardDone(s, c, http.StatusNoContent, nil, err)
 }
 
 // --- documents
 
-const (
-	// maxDocumentSize is the largest document accepted.
-	maxDocumentSize = 10 << 20
-	// maxUploadBody allows the multipart framing around a document.
-	maxUploadBody = maxDocumentSize + 64<<10
-)
-
 func (s *Server) listDocuments(c *gin.Context) {
-	items, err := s.Store.Documents(c.Request.Context(), viewer(currentUser(c)), c.Param("id"))
+	items, err := s.Services.Documents(c.Request.Context(), currentUser(c), c.Param("id"))
 	cardList(s, c, items, err)
 }
 
 // uploadReader remembers the first error reading the upload, to tell a broken
-// or oversized request from a failure of the store.
+// request from a failure of the store.
 type uploadReader struct {
 	r   io.Reader
 	err error
@@ -389,31 +243,14 @@ func (r *uploadReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// uploadFailed answers an error reading the request body.
-func uploadFailed(c *gin.Context, err error) {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		problem(c, http.StatusRequestEntityTooLarge, "a document may be at most 10 MiB")
-		return
-	}
-	problem(c, http.StatusBadRequest, "reading the upload: "+err.Error())
-}
-
-// uploadDocument takes the multipart/form-data field "file": checked by its
-// first 512 bytes against store.DocumentTypes, then handed to the store,
-// which reads it to a temporary file as it arrives (never whole in memory,
-// no transaction open meanwhile) and writes it in one short transaction.
+// uploadDocument takes the multipart/form-data field "file" and hands it to
+// the service as it arrives (see services.UploadDocument).
 func (s *Server) uploadDocument(c *gin.Context) {
-	ctx, v, clientID := c.Request.Context(), viewer(currentUser(c)), c.Param("id")
-	if err := s.Store.CanSeeClient(ctx, v, clientID); err != nil {
-		s.fail(c, err)
+	if c.Request.ContentLength > services.MaxUploadBody {
+		s.fail(c, &services.DocumentError{Reason: services.DocumentTooLarge})
 		return
 	}
-	if c.Request.ContentLength > maxUploadBody {
-		problem(c, http.StatusRequestEntityTooLarge, "a document may be at most 10 MiB")
-		return
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, services.MaxUploadBody)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		problem(c, http.StatusUnsupportedMediaType, `upload a document as multipart/form-data in the field "file"`)
@@ -427,60 +264,48 @@ func (s *Server) uploadDocument(c *gin.Context) {
 			return
 		}
 		if err != nil {
-			uploadFailed(c, err)
+			s.uploadFailed(c, err)
 			return
 		}
 		if p.FormName() == "file" {
 			part = p
 		}
 	}
-	// The first 512 bytes, or all there are: only io.EOF ends the file, as
-	// a cut body fails with io.ErrUnexpectedEOF.
-	head := make([]byte, 0, 512)
-	for len(head) < cap(head) {
-		k, err := part.Read(head[len(head):cap(head)])
-		head = head[:len(head)+k]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			uploadFailed(c, err)
-			return
-		}
-	}
-	n := len(head)
-	if n == 0 {
-		problem(c, http.StatusUnprocessableEntity, "the file is empty", FieldError{Path: "file", Message: "empty"})
+	body := &uploadReader{r: part}
+	doc, err := s.Services.UploadDocument(c.Request.Context(), currentUser(c), c.Param("id"), part.FileName(), body)
+	var refused *services.DocumentError
+	if err != nil && body.err != nil && !errors.As(err, &refused) {
+		s.uploadFailed(c, body.err)
 		return
 	}
-	contentType := http.DetectContentType(head)
-	if !slices.Contains(store.DocumentTypes, contentType) {
-		problem(c, http.StatusUnsupportedMediaType, "a document of type "+contentType+
-			" is not accepted: PDF, PNG, JPEG, UTF-8 text and office documents are")
+	cardDone(s, c, http.StatusCreated, doc, err)
+}
+
+// uploadFailed answers an error reading the request body: the size cap, or
+// a broken request.
+func (s *Server) uploadFailed(c *gin.Context, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.fail(c, &services.DocumentError{Reason: services.DocumentTooLarge})
 		return
 	}
-	body := &uploadReader{r: io.MultiReader(bytes.NewReader(head), part)}
-	doc, err := s.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: store.DocumentName(part.FileName()), ContentType: contentType},
-		body, maxDocumentSize)
-	switch {
-	case errors.Is(err, store.ErrTooLarge):
-		problem(c, http.StatusRequestEntityTooLarge, "a document may be at most 10 MiB")
-	case err != nil && body.err != nil:
-		uploadFailed(c, body.err)
-	default:
-		cardDone(s, c, http.StatusCreated, doc, err)
-	}
+	problem(c, http.StatusBadRequest, "reading the upload: "+err.Error())
 }
 
 // downloadDocument streams a document's content as the store reads it, a
-// chunk a query.
+// chunk a query; a failure once it has begun can only cut it short.
 func (s *Server) downloadDocument(c *gin.Context) {
-	if err := web.SendDocument(c, s.Store, viewer(currentUser(c)), s.Log); err != nil {
+	started, err := s.Services.DownloadDocument(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("docId"), c.Writer)
+	switch {
+	case err != nil && started:
+		s.Log.ErrorContext(c.Request.Context(), "document download failed", "document", c.Param("docId"), "error", err)
+		c.Abort()
+	case err != nil:
 		s.fail(c, err)
 	}
 }
 
 func (s *Server) deleteDocument(c *gin.Context) {
-	err := s.Store.DeleteDocument(c.Request.Context(), viewer(currentUser(c)), c.Param("id"), c.Param("docId"))
+	err := s.Services.DeleteDocument(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("docId"))
 	cardDone(s, c, http.StatusNoContent, nil, err)
 }

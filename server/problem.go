@@ -5,10 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -45,16 +48,36 @@ const busyRetryAfter = "5"
 // fail maps an error from the layers below to its status: the one place
 // where a refusal (refusal.Error, or an error wrapping one of its kinds)
 // becomes a problem, with the fields at fault. Only refusals say something
-// to the client; a database that did not answer in
+// to the client (a sign-in over its limits is a 429 to retry, wrong
+// credentials a 401, a document too large or of a type not accepted a 413
+// or 415); a database that did not answer in
 // time is a 503 to retry; anything else is logged and is a 500 with no
 // internals in it.
 func (s *Server) fail(c *gin.Context, err error) {
 	var status int
+	var limited *auth.LimitedError
+	var document *services.DocumentError
 	switch {
 	case store.TimedOut(err):
 		s.Log.WarnContext(c.Request.Context(), "database timed out", slog.String("path", c.FullPath()), slog.Any("error", err))
 		c.Header("Retry-After", busyRetryAfter)
 		problem(c, http.StatusServiceUnavailable, "the database is busy; try again shortly")
+		return
+	case errors.As(err, &limited):
+		c.Header("Retry-After", strconv.Itoa(retryAfter(limited.Wait)))
+		problem(c, http.StatusTooManyRequests, limited.Reason+"; try again later")
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		problem(c, http.StatusUnauthorized, "wrong login or password")
+		return
+	case errors.As(err, &document) && document.Reason == services.DocumentTooLarge:
+		problem(c, http.StatusRequestEntityTooLarge, err.Error())
+		return
+	case errors.As(err, &document) && document.Reason == services.DocumentType:
+		problem(c, http.StatusUnsupportedMediaType, err.Error())
+		return
+	case errors.As(err, &document):
+		problem(c, http.StatusUnprocessableEntity, err.Error(), FieldError{Path: "file", Message: "empty"})
 		return
 	case store.Unstorable(err):
 		s.Log.WarnContext(c.Request.Context(), "a value the database cannot store", slog.String("path", c.FullPath()), slog.Any("error", err))

@@ -18,8 +18,8 @@ import (
 	"github.com/conveyorhq/conveyor/web"
 )
 
-// Server holds the API's dependencies. Besides its login rate limits it
-// keeps no state: any number of replicas can serve the same database and
+// Server holds the API's dependencies. Besides its login rate limits (in
+// its Services) it keeps no state: any number of replicas can serve the same database and
 // Temporal cluster (each replica limits logins on its own).
 type Server struct {
 	Store    *store.Store
@@ -44,8 +44,6 @@ type Server struct {
 	// whose X-Forwarded-For names the client (see ParseTrustedProxies);
 	// none by default.
 	TrustedProxies []string
-
-	limits *loginLimits
 }
 
 // Handler builds the routes.
@@ -53,8 +51,8 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	if s.Services == nil {
 		s.Services = services.New(s.Store, s.Temporal)
+		s.Services.TokenTTL = s.TokenTTL
 	}
-	s.limits = newLoginLimits(time.Now)
 	r := gin.New()
 	// Client addresses (for login limits) come from the connection: trust
 	// no X-Forwarded-For unless a deployment configures its proxies.
@@ -128,7 +126,7 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/audit", s.listAudit)
 	s.cardRoutes(authed)
 
-	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Services: s.Services, Log: s.Log, SignIn: s.SignIn, Location: s.Location}
+	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Services: s.Services, Log: s.Log, Location: s.Location}
 	ui.Register(r)
 	return r
 }

@@ -16,8 +16,19 @@ import (
 
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/internal/pgtest"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 )
+
+type fakeClock struct{ t time.Time }
+
+func newFakeClock() *fakeClock               { return &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+func (c *fakeClock) now() time.Time          { return c.t }
+func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// loginFreeFailures are the failures services allow a login from an address
+// before it waits.
+const loginFreeFailures = 5
 
 // signInBench is the API in front of a database with two users, ivan
 // (active) and gone (deactivated), both with the password "demo", its sign-in
@@ -45,14 +56,16 @@ func newSignInBench(t *testing.T, trusted ...string) *signInBench {
 	_, err = st.UpdateUser(ctx, "gone", store.UserPatch{Active: &no})
 	require.NoError(t, err)
 
-	s := &Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), TokenTTL: time.Hour,
-		Metrics: NewMetrics(st), TrustedProxies: trusted}
-	b := &signInBench{h: s.Handler(), st: st, clock: newFakeClock()}
-	s.limits = newLoginLimits(b.clock.now)
-	s.limits.check = func(encoded, password string) bool {
+	b := &signInBench{st: st, clock: newFakeClock()}
+	svc := services.New(st, nil)
+	svc.TokenTTL = time.Hour
+	svc.LimitSignIns(b.clock.now, func(encoded, password string) bool {
 		b.hashed++
 		return auth.CheckPassword(encoded, password)
-	}
+	})
+	s := &Server{Store: st, Services: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), TokenTTL: time.Hour,
+		Metrics: NewMetrics(st), TrustedProxies: trusted}
+	b.h = s.Handler()
 	return b
 }
 

@@ -9,6 +9,9 @@
 package services
 
 import (
+	"sync"
+	"time"
+
 	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/store"
@@ -18,6 +21,12 @@ import (
 type Services struct {
 	Store    *store.Store
 	Temporal client.Client
+	// TokenTTL is how long a session lasts (DefaultTokenTTL when 0).
+	TokenTTL time.Duration
+
+	// The sign-in limits live as long as the Services (see signin.go).
+	signInOnce   sync.Once
+	signInLimits *loginLimits
 }
 
 // New returns the services over st and tc.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
 )
 
 type loginPage struct {
@@ -49,8 +50,9 @@ func (u *UI) renderLoginPage(c *gin.Context, status int, page loginPage) {
 	u.render(c, status, "login", translate(language(c), "signin"), page)
 }
 
-// loginPost signs in through the API's sign-in (rate limits, audit) and
-// keeps the token in an HttpOnly, SameSite cookie.
+// loginPost signs in (services.SignIn: the limits, the audit, shared with
+// the API's token endpoint) and keeps the token in an HttpOnly, SameSite
+// cookie.
 func (u *UI) loginPost(c *gin.Context) {
 	login := c.PostForm("login")
 	if cookie, err := c.Cookie(loginCSRFCookie); err != nil || cookie == "" ||
@@ -58,18 +60,19 @@ func (u *UI) loginPost(c *gin.Context) {
 		u.renderLogin(c, http.StatusForbidden, login, translate(language(c), "again"))
 		return
 	}
-	token, expires, err := u.SignIn(c, login, c.PostForm("password"))
+	token, expires, err := u.Services.SignIn(c.Request.Context(), login, c.PostForm("password"), c.ClientIP())
 	if err != nil {
 		msg, status := translate(language(c), "badlogin"), http.StatusUnauthorized
 		var limited *auth.LimitedError
-		var bad *limits.Violation
 		switch {
-		case errors.As(err, &bad):
+		case errors.Is(err, refusal.ErrInvalid):
 			// Beside its field; what was typed is not shown again, it may
 			// be the reason (a control character, a pasted page).
-			field := strings.TrimPrefix(bad.Path, "/")
-			u.renderLoginPage(c, http.StatusUnprocessableEntity,
-				loginPage{Errors: fieldErrors{field: violationText(language(c), bad)}})
+			errs := fieldErrors{}
+			for _, f := range refusal.Fields(err) {
+				errs[strings.TrimPrefix(f.Path, "/")] = fieldText(language(c), f)
+			}
+			u.renderLoginPage(c, http.StatusUnprocessableEntity, loginPage{Errors: errs})
 			return
 		case errors.As(err, &limited):
 			msg, status = limited.Reason, http.StatusTooManyRequests
@@ -86,7 +89,7 @@ func (u *UI) loginPost(c *gin.Context) {
 }
 
 func (u *UI) logout(c *gin.Context) {
-	if err := u.Store.DeleteToken(c.Request.Context(), auth.HashToken(c.GetString(tokenKey))); err != nil {
+	if err := u.Services.SignOut(c.Request.Context(), c.GetString(tokenKey)); err != nil {
 		u.fail(c, err)
 		return
 	}

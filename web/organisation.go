@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -44,20 +43,15 @@ type userGrants struct {
 // tree, teams, the directories, and each manager's grants with a form to
 // change them.
 func (u *UI) organisation(c *gin.Context) {
-	if !me(c).Has(store.RoleAdmin) {
-		u.fail(c, refusal.ErrNotFound)
-		return
-	}
-	ctx := c.Request.Context()
-	users, err := u.Store.Users(ctx)
+	o, err := u.Services.Organisation(c.Request.Context(), me(c))
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	page := organisationPage{}
+	page := organisationPage{Teams: o.Teams}
 	lang := language(c)
-	userNodes := make([]treeNode, len(users))
-	for i, usr := range users {
+	userNodes := make([]treeNode, len(o.Users))
+	for i, usr := range o.Users {
 		note := usr.Name
 		if !usr.Active {
 			note += " (" + translate(lang, "inactive") + ")"
@@ -67,38 +61,23 @@ func (u *UI) organisation(c *gin.Context) {
 		}
 		userNodes[i] = treeNode{ID: usr.Login, Label: usr.Login, Note: note}
 	}
-	page.Users = tree(userNodes, func(i int) string { return users[i].Supervisor })
-	if page.Teams, err = u.Store.Teams(ctx); err != nil {
-		u.fail(c, err)
-		return
-	}
+	page.Users = tree(userNodes, func(i int) string { return o.Users[i].Supervisor })
 	for _, t := range []struct {
-		tree store.Tree
-		dst  *[]*treeNode
-		ids  *[]string
-	}{{store.Segments, &page.Segments, &page.SegmentIDs}, {store.ProductGroups, &page.ProductGroups, &page.GroupIDs}} {
-		nodes, err := u.Store.Nodes(ctx, t.tree)
-		if err != nil {
-			u.fail(c, err)
-			return
-		}
-		flat := make([]treeNode, len(nodes))
-		for i, n := range nodes {
+		nodes []store.Node
+		dst   *[]*treeNode
+		ids   *[]string
+	}{{o.Segments, &page.Segments, &page.SegmentIDs}, {o.ProductGroups, &page.ProductGroups, &page.GroupIDs}} {
+		flat := make([]treeNode, len(t.nodes))
+		for i, n := range t.nodes {
 			flat[i] = treeNode{ID: n.ID, Label: n.Name, Note: n.Kind}
 			*t.ids = append(*t.ids, n.ID)
 		}
-		*t.dst = tree(flat, func(i int) string { return nodes[i].Parent })
+		*t.dst = tree(flat, func(i int) string { return t.nodes[i].Parent })
 	}
-	for _, usr := range users {
-		if !usr.Has(store.RoleManager) && !usr.Has(store.RoleSupervisor) {
-			continue
+	for _, usr := range o.Users {
+		if g, ok := o.Grants[usr.Login]; ok {
+			page.Grants = append(page.Grants, userGrants{Login: usr.Login, Grants: g})
 		}
-		g, err := u.Store.Grants(ctx, usr.Login)
-		if err != nil {
-			u.fail(c, err)
-			return
-		}
-		page.Grants = append(page.Grants, userGrants{Login: usr.Login, Grants: g})
 	}
 	u.render(c, http.StatusOK, "organisation", translate(lang, "organisation"), page)
 }
@@ -124,16 +103,12 @@ func tree(nodes []treeNode, parent func(int) string) []*treeNode {
 
 // saveGrants replaces a user's grants from the organisation page.
 func (u *UI) saveGrants(c *gin.Context) {
-	if !me(c).Has(store.RoleAdmin) {
-		u.fail(c, refusal.ErrNotFound)
-		return
-	}
 	if err := c.Request.ParseForm(); err != nil {
 		u.fail(c, err)
 		return
 	}
 	g := store.Grants{Segments: c.Request.PostForm["segments"], ProductGroups: c.Request.PostForm["productGroups"]}
-	if _, err := u.Store.SetGrants(c.Request.Context(), c.Param("login"), g); err != nil {
+	if _, err := u.Services.SetGrants(c.Request.Context(), me(c), c.Param("login"), g); err != nil {
 		u.fail(c, err)
 		return
 	}

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 )
 
@@ -53,20 +56,68 @@ func refusedText(lang string, r *store.Refused) string {
 	return orKey(lang, "rule."+r.Rule, r.Reason())
 }
 
-// limit trims a form's field and checks it against its bounds, filing the
-// refusal under the field's name.
-func (e fieldErrors) limit(lang, field string, f limits.Field, v *string) {
-	*v = strings.TrimSpace(*v)
-	if bad := f.Check(field, *v); bad != nil {
-		e[field] = violationText(lang, bad)
+// formRefusal files a service's refusal of a form: each field at fault
+// beside its input (the first segment of its path, or the name names gives
+// it), worded in lang; a rule of the client's owner chain, and invalid or
+// forbidden input that names no field, in general. A conflict names no
+// field: it goes beside duplicate. ok is false for an error that is no
+// refusal of the form (not found, a failure), for u.fail.
+func formRefusal(lang string, err error, bad fieldErrors, duplicate string, names map[string]string) (general []string, ok bool) {
+	kind := refusal.KindOf(err)
+	if kind == nil || kind == refusal.ErrNotFound {
+		return nil, false
 	}
+	fields := refusal.Fields(err)
+	for _, f := range fields {
+		var rule *store.Refused
+		if errors.As(f.Cause, &rule) {
+			general = append(general, refusedText(lang, rule))
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(f.Path, "/"), "/")
+		if n, ok := names[name]; ok {
+			name = n
+		}
+		if bad[name] == "" {
+			bad[name] = fieldText(lang, f)
+		}
+	}
+	switch {
+	case len(fields) > 0:
+	case kind == refusal.ErrConflict:
+		bad[duplicate] = translate(lang, "cl.e.duplicate")
+	default:
+		general = append(general, fmt.Sprintf(translate(lang, "cl.e.refused"), err.Error()))
+	}
+	return general, true
 }
 
-// limitEach checks the values of a multiple choice (ids the form offered,
-// or anything a crafted post sends) against f, filing the first refusal
-// under the field's name.
-func (e fieldErrors) limitEach(lang, field string, f limits.Field, values []string) {
-	if bad := f.Each(field, values); len(bad) > 0 {
-		e[field] = violationText(lang, bad[0])
+// fieldText is why a field was refused, in lang where the UI words it.
+func fieldText(lang string, f refusal.FieldError) string {
+	var v *limits.Violation
+	var doc *services.DocumentError
+	switch {
+	case errors.As(f.Cause, &v):
+		return violationText(lang, v)
+	case errors.As(f.Cause, &doc):
+		return documentText(lang, doc)
+	case errors.Is(f.Cause, services.ErrNotAnEmail):
+		return translate(lang, "cl.e.email")
+	case errors.Is(f.Cause, services.ErrNoCharacteristic):
+		return translate(lang, "cl.e.characteristic")
+	case errors.Is(f.Cause, services.ErrNotANumber):
+		return translate(lang, "cl.e.number")
 	}
+	return f.Message
+}
+
+// documentText is why an upload was refused, in lang.
+func documentText(lang string, e *services.DocumentError) string {
+	switch e.Reason {
+	case services.DocumentEmpty:
+		return translate(lang, "cl.e.emptyfile")
+	case services.DocumentTooLarge:
+		return translate(lang, "cl.e.big")
+	}
+	return fmt.Sprintf(translate(lang, "cl.e.type"), e.Type)
 }

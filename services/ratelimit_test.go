@@ -1,4 +1,4 @@
-package server
+package services
 
 import (
 	"fmt"
@@ -102,18 +102,6 @@ func TestPruningKeepsALimiterBounded(t *testing.T) {
 	require.Equal(t, 10, l.size())
 }
 
-func TestRetryAfterIsWholeSecondsRoundedUp(t *testing.T) {
-	for d, want := range map[time.Duration]int{
-		0:                1,
-		time.Millisecond: 1,
-		time.Second:      1,
-		time.Second + 1:  2,
-		14*time.Minute + 59*time.Second + 500*time.Millisecond: 900,
-	} {
-		require.Equal(t, want, retryAfter(d), "%v", d)
-	}
-}
-
 func TestLoginLimitsAreFiveFreeFailuresPerLoginAndAddressAndTwentyAttemptsPerAddress(t *testing.T) {
 	clk := newFakeClock()
 	ll := newLoginLimits(clk.now)
@@ -134,7 +122,7 @@ func TestLoginLimitsAreFiveFreeFailuresPerLoginAndAddressAndTwentyAttemptsPerAdd
 	}
 	wait, ok = ll.addresses.take("192.0.2.1")
 	require.False(t, ok)
-	require.Equal(t, 60, retryAfter(wait))
+	require.Equal(t, time.Minute, wait)
 }
 
 func TestBackoffDoublesUpToItsCapAndForgets(t *testing.T) {

@@ -1,14 +1,8 @@
-package server
+package services
 
 import (
-	"fmt"
-	"log/slog"
-	"net/netip"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/auth"
 )
@@ -27,9 +21,8 @@ import (
 //     costs an argon2id hash of CPU and memory. 20 a minute is more than a
 //     team behind one NAT signs in with.
 //
-// Behind a reverse proxy every client would share the proxy's address: list
-// the proxies in Server.TrustedProxies and the address is the client's, from
-// X-Forwarded-For, as the nearest untrusted hop gave it.
+// The address is the adapter's to tell (the API's behind trusted proxies,
+// see server.ParseTrustedProxies).
 //
 // The counts live in memory, so they are per server replica: with n replicas
 // behind a balancer an attacker gets up to n times the limits. A shared limit
@@ -141,14 +134,7 @@ func inWindow(times []time.Time, since time.Time) []time.Time {
 	return times[i:]
 }
 
-// retryAfter is the value of a Retry-After header for d: whole seconds,
-// rounded up, at least 1.
-func retryAfter(d time.Duration) int {
-	s := int((d + time.Second - 1) / time.Second)
-	return max(s, 1)
-}
-
-// loginLimits are the sign-in defences of one Server: the limits and the
+// loginLimits are the sign-in defences of one Services: the limits and the
 // password check, a field so that tests can count the hashes a sign-in
 // costs.
 type loginLimits struct {
@@ -173,35 +159,4 @@ func pairKey(login, address string) string {
 		login = login[:limiterMaxKeyLen]
 	}
 	return login + " " + address
-}
-
-// trustProxies makes r read client addresses from X-Forwarded-For only on
-// connections from s.TrustedProxies (none by default: then the address is
-// the connection's, which a client cannot forge). A list gin cannot parse
-// trusts nobody rather than everybody; ParseTrustedProxies checks it at
-// start-up.
-func (s *Server) trustProxies(r *gin.Engine) {
-	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
-		s.Log.Error("trusted proxies refused: trusting none", slog.Any("error", err))
-		_ = r.SetTrustedProxies(nil)
-	}
-}
-
-// ParseTrustedProxies reads a comma-separated list of proxy addresses or
-// CIDR ranges (CONVEYOR_TRUSTED_PROXIES), such as "10.0.0.0/8, 192.0.2.7".
-func ParseTrustedProxies(list string) ([]string, error) {
-	var out []string
-	for p := range strings.SplitSeq(list, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		if _, err := netip.ParsePrefix(p); err != nil {
-			if _, err := netip.ParseAddr(p); err != nil {
-				return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR range", p)
-			}
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }

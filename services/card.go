@@ -1,0 +1,253 @@
+package services
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/conveyorhq/conveyor/identifiers"
+	"github.com/conveyorhq/conveyor/limits"
+	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// The client card: whoever may see the client reads it and changes it;
+// anyone else finds no client (the store checks, in the change's
+// transaction).
+
+// AddressKinds are the kinds of address a card has.
+var AddressKinds = []string{store.AddressLegal, store.AddressPostal, store.AddressDelivery}
+
+// AddressInput is an address as given; nil is not given.
+type AddressInput struct {
+	Kind, Text *string
+	IsPrimary  *bool
+}
+
+func (in *AddressInput) check(creating bool) error {
+	var wrong []refusal.FieldError
+	if in.Kind == nil && creating {
+		wrong = append(wrong, field("/kind", "required: one of "+strings.Join(AddressKinds, ", ")))
+	} else if in.Kind != nil && !slices.Contains(AddressKinds, *in.Kind) {
+		wrong = append(wrong, field("/kind", "must be one of "+strings.Join(AddressKinds, ", ")))
+	}
+	if creating && in.Text == nil {
+		in.Text = new(string)
+	}
+	trimmed(in.Text)
+	var bad limits.Checks
+	bad.Add(limits.AddressText, "/text", in.Text)
+	return invalid("invalid address", bad, wrong...)
+}
+
+func (s *Services) Addresses(ctx context.Context, by store.User, clientID string) ([]store.Address, error) {
+	return s.Store.Addresses(ctx, viewerOf(by), clientID)
+}
+
+func (s *Services) CreateAddress(ctx context.Context, by store.User, clientID string, in AddressInput) (store.Address, error) {
+	if err := in.check(true); err != nil {
+		return store.Address{}, err
+	}
+	return s.Store.CreateAddress(ctx, viewerOf(by), store.Address{
+		ClientID: clientID, Kind: *in.Kind, Text: *in.Text, IsPrimary: in.IsPrimary != nil && *in.IsPrimary})
+}
+
+func (s *Services) UpdateAddress(ctx context.Context, by store.User, clientID, id string, in AddressInput) (store.Address, error) {
+	if err := in.check(false); err != nil {
+		return store.Address{}, err
+	}
+	return s.Store.UpdateAddress(ctx, viewerOf(by), clientID, id, store.AddressPatch{Kind: in.Kind, Text: in.Text, IsPrimary: in.IsPrimary})
+}
+
+func (s *Services) DeleteAddress(ctx context.Context, by store.User, clientID, id string) error {
+	return s.Store.DeleteAddress(ctx, viewerOf(by), clientID, id)
+}
+
+// BankAccountInput is a bank account as given.
+type BankAccountInput struct {
+	BIK, Account, BankName string
+	IsPrimary              bool
+}
+
+func (s *Services) BankAccounts(ctx context.Context, by store.User, clientID string) ([]store.BankAccount, error) {
+	return s.Store.BankAccounts(ctx, viewerOf(by), clientID)
+}
+
+// CreateBankAccount normalises the BIK and the account and verifies them,
+// the account with its control key against the BIK.
+func (s *Services) CreateBankAccount(ctx context.Context, by store.User, clientID string, in BankAccountInput) (store.BankAccount, error) {
+	in.BIK, in.Account = identifiers.Normalize(in.BIK), identifiers.Normalize(in.Account)
+	var wrong []refusal.FieldError
+	if err := identifiers.BIK(in.BIK); err != nil {
+		wrong = append(wrong, field("/bik", err.Error()))
+	} else if err := identifiers.Account(in.BIK, in.Account); err != nil {
+		wrong = append(wrong, field("/account", err.Error()))
+	}
+	trimmed(&in.BankName)
+	var bad limits.Checks
+	bad.Add(limits.BankName, "/bankName", &in.BankName)
+	if err := invalid("invalid bank account", bad, wrong...); err != nil {
+		return store.BankAccount{}, err
+	}
+	return s.Store.CreateBankAccount(ctx, viewerOf(by), store.BankAccount{
+		ClientID: clientID, BIK: in.BIK, Account: in.Account, BankName: in.BankName, IsPrimary: in.IsPrimary})
+}
+
+func (s *Services) DeleteBankAccount(ctx context.Context, by store.User, clientID, id string) error {
+	return s.Store.DeleteBankAccount(ctx, viewerOf(by), clientID, id)
+}
+
+// ContactInput is a contact as given; nil is not given.
+type ContactInput struct {
+	Name, Position, Phone, Email, Note *string
+}
+
+func (in *ContactInput) check(creating bool) error {
+	if creating && in.Name == nil {
+		in.Name = new(string)
+	}
+	trimmed(in.Name, in.Position, in.Phone, in.Email, in.Note)
+	var bad limits.Checks
+	bad.Add(limits.ContactName, "/name", in.Name)
+	bad.Add(limits.Position, "/position", in.Position)
+	bad.Add(limits.Phone, "/phone", in.Phone)
+	bad.Add(limits.Email, "/email", in.Email)
+	bad.Add(limits.ContactNote, "/note", in.Note)
+	var wrong []refusal.FieldError
+	if e := deref(in.Email); e != "" && !slices.ContainsFunc(bad, func(v *limits.Violation) bool { return v.Path == "/email" }) && !store.ValidEmail(e) {
+		wrong = append(wrong, refusal.FieldError{Path: "/email", Message: ErrNotAnEmail.Error(), Cause: ErrNotAnEmail})
+	}
+	return invalid("invalid contact", bad, wrong...)
+}
+
+// ErrNotAnEmail is a contact's email that is not one.
+var ErrNotAnEmail = errors.New("not an email address like name@example.com")
+
+func (s *Services) Contacts(ctx context.Context, by store.User, clientID string) ([]store.Contact, error) {
+	return s.Store.Contacts(ctx, viewerOf(by), clientID)
+}
+
+func (s *Services) CreateContact(ctx context.Context, by store.User, clientID string, in ContactInput) (store.Contact, error) {
+	if err := in.check(true); err != nil {
+		return store.Contact{}, err
+	}
+	return s.Store.CreateContact(ctx, viewerOf(by), store.Contact{ClientID: clientID, Name: *in.Name,
+		Position: deref(in.Position), Phone: deref(in.Phone), Email: deref(in.Email), Note: deref(in.Note)})
+}
+
+func (s *Services) UpdateContact(ctx context.Context, by store.User, clientID, id string, in ContactInput) (store.Contact, error) {
+	if err := in.check(false); err != nil {
+		return store.Contact{}, err
+	}
+	return s.Store.UpdateContact(ctx, viewerOf(by), clientID, id,
+		store.ContactPatch{Name: in.Name, Position: in.Position, Phone: in.Phone, Email: in.Email, Note: in.Note})
+}
+
+func (s *Services) DeleteContact(ctx context.Context, by store.User, clientID, id string) error {
+	return s.Store.DeleteContact(ctx, viewerOf(by), clientID, id)
+}
+
+// --- characteristics
+
+var (
+	characteristicTypes = []string{store.CharString, store.CharNumber, store.CharDate, store.CharEnum}
+	characteristicSlug  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+)
+
+func (s *Services) Characteristics(ctx context.Context) ([]store.Characteristic, error) {
+	return s.Store.Characteristics(ctx)
+}
+
+// CreateCharacteristic: admins define the characteristics of every card.
+func (s *Services) CreateCharacteristic(ctx context.Context, by store.User, c store.Characteristic) (store.Characteristic, error) {
+	if err := needRole(by); err != nil {
+		return store.Characteristic{}, err
+	}
+	var wrong []refusal.FieldError
+	if !characteristicSlug.MatchString(c.ID) {
+		wrong = append(wrong, field("/id", "must be a slug: lower-case letters, digits, '.', '_', '-', at most 63"))
+	}
+	trimmed(&c.Name)
+	var bad limits.Checks
+	bad.Add(limits.CharacteristicName, "/name", &c.Name)
+	switch {
+	case !slices.Contains(characteristicTypes, c.Type):
+		wrong = append(wrong, field("/type", "must be one of "+strings.Join(characteristicTypes, ", ")))
+	case c.Type == store.CharEnum && len(c.Values) == 0:
+		wrong = append(wrong, field("/values", "an enum needs its values"))
+	case c.Type != store.CharEnum && len(c.Values) > 0:
+		wrong = append(wrong, field("/values", "only an enum has values"))
+	}
+	bad = append(bad, limits.CharacteristicName.Each("/values", c.Values)...)
+	seen := map[string]bool{}
+	for i, v := range c.Values {
+		if seen[v] {
+			wrong = append(wrong, field("/values/"+strconv.Itoa(i), "repeats "+strconv.Quote(v)))
+		}
+		seen[v] = true
+	}
+	if err := invalid("invalid characteristic", bad, wrong...); err != nil {
+		return store.Characteristic{}, err
+	}
+	return s.Store.CreateCharacteristic(ctx, store.Characteristic{ID: c.ID, Name: c.Name, Type: c.Type, Values: c.Values})
+}
+
+func (s *Services) CharacteristicValues(ctx context.Context, by store.User, clientID string) (map[string]json.RawMessage, error) {
+	return s.Store.CharacteristicValues(ctx, viewerOf(by), clientID)
+}
+
+// SetCharacteristicValue sets a JSON value, type-checked against its
+// characteristic (store.Characteristic.CheckValue); a wrong one is refused
+// at /value.
+func (s *Services) SetCharacteristicValue(ctx context.Context, by store.User, clientID, charID string, value json.RawMessage) (json.RawMessage, error) {
+	out, err := s.Store.SetCharacteristicValue(ctx, viewerOf(by), clientID, charID, value)
+	var bad *store.ValueError
+	if errors.As(err, &bad) {
+		return nil, refusal.Invalid("invalid value of characteristic "+bad.Characteristic, field("/value", bad.Reason))
+	}
+	return out, err
+}
+
+// The reasons a value typed as text is refused before its type check.
+var (
+	ErrNoCharacteristic = errors.New("no such characteristic")
+	ErrNotANumber       = errors.New("must be a number")
+)
+
+// SetCharacteristicText sets a value typed as text (a form's field): a
+// number characteristic's text is the number, any other's the string.
+func (s *Services) SetCharacteristicText(ctx context.Context, by store.User, clientID, charID, text string) error {
+	text = strings.TrimSpace(text)
+	defs, err := s.Store.Characteristics(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(defs, func(d store.Characteristic) bool { return d.ID == charID })
+	refuse := func(cause error) error {
+		return refusal.Invalid("invalid value", refusal.FieldError{Path: "/value", Message: cause.Error(), Cause: cause})
+	}
+	var raw json.RawMessage
+	switch {
+	case i < 0:
+		return refuse(ErrNoCharacteristic)
+	case text == "":
+		return refuse(&limits.Violation{Path: "/value", Reason: limits.Missing})
+	case defs[i].Type == store.CharNumber:
+		if _, err := strconv.ParseFloat(text, 64); err != nil || !json.Valid([]byte(text)) {
+			return refuse(ErrNotANumber)
+		}
+		raw = json.RawMessage(text)
+	default:
+		raw, _ = json.Marshal(text)
+	}
+	_, err = s.SetCharacteristicValue(ctx, by, clientID, charID, raw)
+	return err
+}
+
+func (s *Services) DeleteCharacteristicValue(ctx context.Context, by store.User, clientID, charID string) error {
+	return s.Store.DeleteCharacteristicValue(ctx, viewerOf(by), clientID, charID)
+}

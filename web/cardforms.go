@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/definitions"
+	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/services"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// The forms of the card's tabs: each reads what was typed, calls one
+// service, and goes back to its tab, saved or with the refusal beside the
+// fields.
+
+// cardRefused shows tab again with the refusal of err, or fails.
+func (u *UI) cardRefused(c *gin.Context, tab string, err error, values map[string]string, duplicate string, names map[string]string) {
+	bad := fieldErrors{}
+	general, ok := formRefusal(language(c), err, bad, duplicate, names)
+	if !ok {
+		u.fail(c, err)
+		return
+	}
+	u.refuseCard(c, tab, values, bad, general, nil)
+}
+
+func (u *UI) addressPost(c *gin.Context) {
+	values := map[string]string{"kind": c.PostForm("kind"), "text": c.PostForm("text"), "primary": c.PostForm("primary")}
+	primary := values["primary"] != ""
+	_, err := u.Services.CreateAddress(c.Request.Context(), me(c), c.Param("id"),
+		services.AddressInput{Kind: ptr(values["kind"]), Text: ptr(values["text"]), IsPrimary: &primary})
+	if err == nil {
+		saved(c, "addresses")
+		return
+	}
+	bad := fieldErrors{}
+	general, ok := formRefusal(language(c), err, bad, "text", nil)
+	if !ok {
+		u.fail(c, err)
+		return
+	}
+	if bad["kind"] != "" {
+		bad["kind"] = translate(language(c), "cl.e.kind") // a select: choosing is the remedy
+	}
+	u.refuseCard(c, "addresses", values, bad, general, nil)
+}
+
+func (u *UI) bankAccountPost(c *gin.Context) {
+	values := map[string]string{"bik": c.PostForm("bik"), "account": c.PostForm("account"),
+		"bankName": c.PostForm("bankName"), "accPrimary": c.PostForm("accPrimary")}
+	_, err := u.Services.CreateBankAccount(c.Request.Context(), me(c), c.Param("id"), services.BankAccountInput{
+		BIK: values["bik"], Account: values["account"], BankName: values["bankName"], IsPrimary: values["accPrimary"] != ""})
+	if err == nil {
+		saved(c, "accounts")
+		return
+	}
+	u.cardRefused(c, "accounts", err, values, "account", nil)
+}
+
+func (u *UI) contactPost(c *gin.Context) {
+	values := map[string]string{}
+	for _, f := range []string{"cname", "position", "phone", "email", "note"} {
+		values[f] = c.PostForm(f)
+	}
+	_, err := u.Services.CreateContact(c.Request.Context(), me(c), c.Param("id"), services.ContactInput{Name: ptr(values["cname"]),
+		Position: ptr(values["position"]), Phone: ptr(values["phone"]), Email: ptr(values["email"]), Note: ptr(values["note"])})
+	if err == nil {
+		saved(c, "contacts")
+		return
+	}
+	u.cardRefused(c, "contacts", err, values, "cname", map[string]string{"name": "cname"})
+}
+
+// characteristicPost sets one value, typed as text (see
+// services.SetCharacteristicText).
+func (u *UI) characteristicPost(c *gin.Context) {
+	id, text := c.PostForm("characteristic"), strings.TrimSpace(c.PostForm("value"))
+	err := u.Services.SetCharacteristicText(c.Request.Context(), me(c), c.Param("id"), id, text)
+	if err == nil {
+		saved(c, "characteristics")
+		return
+	}
+	field := "char." + id
+	bad := fieldErrors{}
+	general, ok := formRefusal(language(c), err, bad, field, map[string]string{"value": field})
+	if !ok {
+		u.fail(c, err)
+		return
+	}
+	u.refuseCard(c, "characteristics", nil, bad, general, func(p *clientCardPage) {
+		for i := range p.Chars {
+			if p.Chars[i].ID == id {
+				p.Chars[i].Value, p.Chars[i].Error = text, bad[field]
+			}
+		}
+	})
+}
+
+// clientStartPost starts a process of a conveyor for the client and opens
+// it.
+func (u *UI) clientStartPost(c *gin.Context) {
+	ctx := c.Request.Context()
+	lang := language(c)
+	user := me(c)
+	if !services.MayStartProcesses(user) {
+		u.fail(c, refusal.ErrNotFound)
+		return
+	}
+	values := map[string]string{"definition": c.PostForm("definition"), "variables": strings.TrimSpace(c.PostForm("variables"))}
+	bad := fieldErrors{}
+	defs, err := u.Services.Definitions(ctx, user)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if !slices.ContainsFunc(defs, func(v store.Version) bool { return v.DefinitionID == values["definition"] }) {
+		bad["definition"] = translate(lang, "cl.e.definition")
+		u.refuseCard(c, "processes", values, bad, nil, nil)
+		return
+	}
+	var vars json.RawMessage
+	if values["variables"] != "" {
+		vars = json.RawMessage(values["variables"])
+	}
+	p, _, err := u.Services.StartProcess(ctx, user, services.StartRequest{Definition: values["definition"], Client: c.Param("id"), Variables: vars})
+	var de definitions.DataError
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/processes/"+url.PathEscape(p.ID))
+		return
+	case errors.As(err, &de):
+		msgs := make([]string, len(de))
+		for i, f := range de {
+			msgs[i] = strings.TrimPrefix(f.Path+": ", ": ") + f.Message
+		}
+		bad["variables"] = strings.Join(msgs, "; ")
+		u.refuseCard(c, "processes", values, bad, nil, nil)
+	default:
+		u.cardRefused(c, "processes", err, values, "definition", nil)
+	}
+}
