@@ -118,7 +118,7 @@ func (in *ContactInput) check(creating bool) error {
 	bad.Add(limits.Email, "/email", in.Email)
 	bad.Add(limits.ContactNote, "/note", in.Note)
 	var wrong []refusal.FieldError
-	if e := deref(in.Email); e != "" && !slices.ContainsFunc(bad, func(v *limits.Violation) bool { return v.Path == "/email" }) && !store.ValidEmail(e) {
+	if e := deref(in.Email); e != "" && !slices.ContainsFunc(bad, func(v *limits.Violation) bool { return v.Path == "/email" }) && !validEmail(e) {
 		wrong = append(wrong, refusal.FieldError{Path: "/email", Message: ErrNotAnEmail.Error(), Cause: ErrNotAnEmail})
 	}
 	return invalid("invalid contact", bad, wrong...)

@@ -24,7 +24,7 @@ const (
 const (
 	DocumentEmpty = iota + 1
 	DocumentTooLarge
-	DocumentType // not of store.DocumentTypes
+	DocumentType // not of documentTypes
 )
 
 // DocumentError is an upload refused for what it is. It is
@@ -48,7 +48,7 @@ func (e *DocumentError) Unwrap() error { return refusal.ErrInvalid }
 
 // UploadDocument stores a document of a client by may see, read from
 // content as it arrives: its type told by its first 512 bytes (against
-// store.DocumentTypes), at most MaxDocumentSize bytes, spooled by the store
+// documentTypes), at most MaxDocumentSize bytes, spooled by the store
 // to a temporary file before its one short transaction. The client is
 // checked before anything is read. An error reading content comes back as
 // it is, unless it is the request's size cap (a *DocumentError then).
@@ -74,10 +74,10 @@ func (s *Services) UploadDocument(ctx context.Context, by store.User, clientID, 
 		return store.Document{}, &DocumentError{Reason: DocumentEmpty}
 	}
 	contentType := http.DetectContentType(head)
-	if !slices.Contains(store.DocumentTypes, contentType) {
+	if !slices.Contains(documentTypes, contentType) {
 		return store.Document{}, &DocumentError{Reason: DocumentType, Type: contentType}
 	}
-	doc, err := s.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: store.DocumentName(name), ContentType: contentType},
+	doc, err := s.Store.CreateDocument(ctx, v, store.Document{ClientID: clientID, Name: documentName(name), ContentType: contentType},
 		io.MultiReader(bytes.NewReader(head), content), MaxDocumentSize)
 	if errors.Is(err, store.ErrTooLarge) {
 		return store.Document{}, &DocumentError{Reason: DocumentTooLarge}
@@ -99,13 +99,13 @@ func (s *Services) Documents(ctx context.Context, by store.User, clientID string
 }
 
 // DownloadDocument streams a document of a client by may see to w as an
-// attachment (store.Document.DownloadHeaders: its type, no sniffing, a
+// attachment (downloadHeaders: its type, no sniffing, a
 // sandbox), a chunk a query as the store reads it. Started tells whether the
 // headers were given: an error before is the caller's to report, one after
 // can only cut the body short.
 func (s *Services) DownloadDocument(ctx context.Context, by store.User, clientID, id string, w http.ResponseWriter) (started bool, err error) {
 	err = s.Store.ReadDocument(ctx, viewerOf(by), clientID, id, func(d store.Document) io.Writer {
-		for k, v := range d.DownloadHeaders() {
+		for k, v := range downloadHeaders(d) {
 			w.Header().Set(k, v)
 		}
 		w.WriteHeader(http.StatusOK)

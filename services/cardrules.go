@@ -1,4 +1,4 @@
-package store
+package services
 
 import (
 	"mime"
@@ -7,18 +7,20 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/conveyorhq/conveyor/store"
 )
 
 // The rules of the client card that every way in (API, web UI) applies.
 
-// DocumentTypes are the content types a document may have, as
+// documentTypes are the content types a document may have, as
 // http.DetectContentType names them from its first bytes: office documents
 // (docx, xlsx, odt...) are zip files to it.
-var DocumentTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain; charset=utf-8", "application/zip"}
+var documentTypes = []string{"application/pdf", "image/png", "image/jpeg", "text/plain; charset=utf-8", "application/zip"}
 
-// ValidEmail is a basic check of an address: local@domain.tld, no display
+// validEmail is a basic check of an address: local@domain.tld, no display
 // name, no spaces.
-func ValidEmail(s string) bool {
+func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s || strings.ContainsFunc(s, unicode.IsSpace) {
 		return false
@@ -29,9 +31,9 @@ func ValidEmail(s string) bool {
 	return at > 0 && dot > 0 && dot < len(domain)-1
 }
 
-// DocumentName is an uploaded file's name without control characters, at
+// documentName is an uploaded file's name without control characters, at
 // most 255 characters, or "document".
-func DocumentName(name string) string {
+func documentName(name string) string {
 	name = strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return -1
@@ -47,10 +49,10 @@ func DocumentName(name string) string {
 	return name
 }
 
-// DownloadHeaders are the response headers of a document's download: its
-// type, length, an attachment disposition, and no sniffing or rendering of
-// the content as a page.
-func (d Document) DownloadHeaders() map[string]string {
+// downloadHeaders are the response headers of d's download: its type,
+// length, an attachment disposition, and no sniffing or rendering of the
+// content as a page.
+func downloadHeaders(d store.Document) map[string]string {
 	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Name})
 	if disposition == "" {
 		disposition = "attachment"
