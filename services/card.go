@@ -115,11 +115,14 @@ func (in *ContactInput) check(creating bool) error {
 	bad.Add(limits.ContactName, "/name", in.Name)
 	bad.Add(limits.Position, "/position", in.Position)
 	bad.Add(limits.Phone, "/phone", in.Phone)
-	bad.Add(limits.Email, "/email", in.Email)
 	bad.Add(limits.ContactNote, "/note", in.Note)
 	var wrong []refusal.FieldError
-	if e := deref(in.Email); e != "" && !slices.ContainsFunc(bad, func(v *limits.Violation) bool { return v.Path == "/email" }) && !validEmail(e) {
-		wrong = append(wrong, refusal.FieldError{Path: "/email", Message: ErrNotAnEmail.Error(), Cause: ErrNotAnEmail})
+	if e := deref(in.Email); e != "" {
+		if v := limits.Email.Check("/email", e); v != nil {
+			bad = append(bad, v)
+		} else if !validEmail(e) {
+			wrong = append(wrong, refusal.FieldError{Path: "/email", Message: ErrNotAnEmail.Error(), Cause: ErrNotAnEmail})
+		}
 	}
 	return invalid("invalid contact", bad, wrong...)
 }
