@@ -34,7 +34,7 @@ func init() {
 			"def.invalid":   "The definition has problems; nothing was published.",
 			"def.idchanged": "the identifier must stay %q here: to publish another definition, start a new one",
 			"def.exists":    "a definition %q exists already: open it to publish a new version",
-			"def.toolarge":  "the definition must be at most 1 MiB",
+			"def.toolarge":  "the definition must be at most 2 MiB",
 			"def.edit":      "Open the latest version", "def.readonly": "Source of version %d",
 			"def.hint":  "Problems are checked as you type; publishing checks again.",
 			"def.added": "added", "def.removed": "removed", "def.line": "Line",
@@ -52,7 +52,7 @@ func init() {
 			"def.invalid":   "В описании есть ошибки; ничего не опубликовано.",
 			"def.idchanged": "идентификатор здесь должен остаться %q: чтобы опубликовать другое описание, создайте новое",
 			"def.exists":    "описание %q уже есть: откройте его, чтобы опубликовать новую версию",
-			"def.toolarge":  "описание должно быть не больше 1 МиБ",
+			"def.toolarge":  "описание должно быть не больше 2 МиБ",
 			"def.edit":      "Открыть последнюю версию", "def.readonly": "Текст версии %d",
 			"def.hint":  "Ошибки проверяются по мере ввода; при публикации — ещё раз.",
 			"def.added": "добавлено", "def.removed": "удалено", "def.line": "Строка",
@@ -61,8 +61,9 @@ func init() {
 	})
 }
 
-// maxDefinition is the largest definition the pages accept, as the API.
-const maxDefinition = 1 << 20
+// maxDefinition is the largest definition the pages accept: the language's
+// bound, as the API's.
+const maxDefinition = definitions.MaxDefinitionBytes
 
 // starterDefinition fills the editor of a new definition: the least that
 // compiles, to be changed.
