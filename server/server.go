@@ -15,7 +15,6 @@ import (
 
 	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
-	"github.com/conveyorhq/conveyor/web"
 )
 
 // Server holds the API's dependencies. Besides its login rate limits (in
@@ -30,8 +29,9 @@ type Server struct {
 	Log      *slog.Logger
 	TokenTTL time.Duration
 	Metrics  *Metrics
-	// Location is the web UI's time zone (nil: UTC).
-	Location *time.Location
+	// Pages, when set, add the web UI's routes (web.Pages) over the same
+	// Services: the API itself knows nothing of the UI.
+	Pages func(r *gin.Engine, svc *services.Services)
 	// SecureCookies marks every cookie Secure and sends HSTS, for a server
 	// behind a proxy that terminates TLS.
 	SecureCookies bool
@@ -63,7 +63,6 @@ func (s *Server) Handler() http.Handler {
 	}
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint") })
-	// The web UI is served at / from templates and assets in the binary.
 	r.NoMethod(func(c *gin.Context) { problem(c, http.StatusMethodNotAllowed, "method not allowed here") })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -126,8 +125,9 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/audit", s.listAudit)
 	s.cardRoutes(authed)
 
-	ui := &web.UI{Store: s.Store, Temporal: s.Temporal, Services: s.Services, Log: s.Log, Location: s.Location}
-	ui.Register(r)
+	if s.Pages != nil {
+		s.Pages(r, s.Services)
+	}
 	return r
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/conveyorhq/conveyor/internal/testenv"
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/web"
 )
 
 // ownServer serves the API of e's database and Temporal again, through a
@@ -36,7 +37,8 @@ func ownServer(t *testing.T, e *testenv.Env, o store.Options, configure func(*se
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	st := store.New(pool)
-	srv := &server.Server{Store: st, Temporal: e.Temporal, Log: slog.New(slog.DiscardHandler), TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
+	srv := &server.Server{Store: st, Temporal: e.Temporal, Log: slog.New(slog.DiscardHandler), TokenTTL: time.Hour, Metrics: server.NewMetrics(st),
+		Pages: web.Pages(slog.New(slog.DiscardHandler), nil)}
 	if configure != nil {
 		configure(srv)
 	}

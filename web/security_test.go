@@ -14,6 +14,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/internal/testenv"
 	"github.com/conveyorhq/conveyor/server"
+	"github.com/conveyorhq/conveyor/web"
 )
 
 // secureServer serves e's database and Temporal as a server behind a TLS
@@ -21,7 +22,7 @@ import (
 func secureServer(t *testing.T, e *testenv.Env) string {
 	t.Helper()
 	srv := &server.Server{Store: e.Store, Temporal: e.Temporal, Log: slog.New(slog.DiscardHandler), TokenTTL: time.Hour,
-		Metrics: server.NewMetrics(e.Store), SecureCookies: true}
+		Metrics: server.NewMetrics(e.Store), SecureCookies: true, Pages: web.Pages(slog.New(slog.DiscardHandler), nil)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return hs.URL

@@ -18,6 +18,7 @@ import (
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/updateauth"
+	"github.com/conveyorhq/conveyor/web"
 	"github.com/conveyorhq/conveyor/worker"
 )
 
@@ -38,7 +39,8 @@ func dialTemporal(ctx context.Context, addr, namespace string, tlsCfg *tls.Confi
 // given, receives the API's bound address.
 func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Client, log *slog.Logger, ready func(addr string)) error {
 	loc, _ := time.LoadLocation(cfg.TimeZone) // checked by Validate
-	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st), Location: loc}
+	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st),
+		Pages: web.Pages(log, loc)}
 	srv.SecureCookies, srv.MetricsToken = cfg.HTTP.SecureCookies, cfg.HTTP.MetricsToken
 	srv.MetricsApart = cfg.HTTP.MetricsAddr != ""
 	srv.TrustedProxies, _ = server.ParseTrustedProxies(cfg.HTTP.TrustedProxies) // checked by Validate

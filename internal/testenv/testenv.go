@@ -33,6 +33,7 @@ import (
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/updateauth"
+	"github.com/conveyorhq/conveyor/web"
 	"github.com/conveyorhq/conveyor/worker"
 	"github.com/conveyorhq/conveyor/workflows"
 )
@@ -87,7 +88,7 @@ func start(t *testing.T) *Env {
 	ctx, stop := context.WithCancel(context.Background())
 	go rec.Run(ctx)
 	t.Cleanup(stop)
-	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
+	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: time.Hour, Metrics: server.NewMetrics(st), Pages: web.Pages(log, nil)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &Env{URL: hs.URL, Store: st, Temporal: tc, Unsigned: ts.GetDefaultClient()}
