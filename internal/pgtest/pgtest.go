@@ -182,7 +182,9 @@ func newDB(t testing.TB, base, tmpl string) (*pgxpool.Pool, string) {
 // would have to come from the migrations compiled into each binary, which
 // store does not expose; a name from the files on disk may be stale when
 // they are edited while binaries build. One migration per package is cheap;
-// one per test was not.
+// one per test was not. A binary killed before Main's end leaves its
+// template (t_template_...) on a long-lived DATABASE_URL server; drop it
+// with ALTER DATABASE ... IS_TEMPLATE false, then DROP DATABASE.
 var template struct {
 	mu   sync.Mutex
 	base string // the server it is on; empty until made
