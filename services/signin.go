@@ -12,8 +12,8 @@ import (
 )
 
 // DefaultTokenTTL is how long a session lasts when Services.TokenTTL is not
-// set.
-const DefaultTokenTTL = 12 * time.Hour
+// set: conveyor's default (CONVEYOR_TOKEN_TTL).
+const DefaultTokenTTL = 24 * time.Hour
 
 // SignIn checks a login and password from address (the client's, as the
 // adapter tells it) and starts a session, for the API's token endpoint and
