@@ -44,9 +44,9 @@ func (s *Services) visibleProcess(ctx context.Context, me store.User, id string)
 	return s.Store.Process(ctx, id)
 }
 
-// MayManage tells whether u may cancel processes and move them on:
+// mayManage tells whether u may cancel processes and move them on:
 // supervisors and admins, for the processes they see.
-func MayManage(u store.User) bool {
+func mayManage(u store.User) bool {
 	return u.Has(store.RoleAdmin) || u.Has(store.RoleSupervisor)
 }
 
@@ -56,7 +56,7 @@ func (s *Services) managed(ctx context.Context, me store.User, id string) (store
 	if err != nil {
 		return p, err
 	}
-	if !MayManage(me) {
+	if !mayManage(me) {
 		return p, refusal.New(refusal.ErrForbidden, "only a supervisor or an admin cancels or moves on a process")
 	}
 	if p.State != store.ProcessRunning {
@@ -126,7 +126,7 @@ func (s *Services) ProcessActions(ctx context.Context, me store.User, d ProcessD
 		a.ClientName = cl.Name
 	}
 	var err error
-	if a.MayManage = MayManage(me) && d.State == store.ProcessRunning; a.MayManage {
+	if a.MayManage = mayManage(me) && d.State == store.ProcessRunning; a.MayManage {
 		if a.Stops, err = s.stops(ctx, d.Process); err != nil {
 			return a, err
 		}
