@@ -41,23 +41,6 @@ var formBodies = map[string]int64{
 // not answer in time.
 const busyRetryAfter = "5"
 
-func init() {
-	addMessages(map[string]map[string]string{
-		"en": {
-			"busy":        "The service is busy. Please try again in a few seconds.",
-			"toolarge":    "The form is too large.",
-			"wrongform":   "The form must be sent as %s.",
-			"badformbody": "The form could not be read.",
-		},
-		"ru": {
-			"busy":        "Сервис перегружен. Повторите через несколько секунд.",
-			"toolarge":    "Форма слишком велика.",
-			"wrongform":   "Форму нужно отправлять как %s.",
-			"badformbody": "Форму не удалось прочитать.",
-		},
-	})
-}
-
 // limitBody refuses a post in another encoding than its form's (415) or
 // larger than its route takes (413), and parses an urlencoded one, within
 // its bound, for the handlers and the CSRF check.

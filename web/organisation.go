@@ -9,17 +9,6 @@ import (
 	"github.com/conveyorhq/conveyor/store"
 )
 
-func init() {
-	addMessages(map[string]map[string]string{
-		"en": {"organisation": "Organisation", "users": "Users and their hierarchy", "teams": "Teams",
-			"segments": "Segments", "productgroups": "Product groups", "grants": "Grants", "members": "Members",
-			"inactive": "inactive", "absent": "absent, deputy", "savegrants": "Save grants", "kind": "Kind"},
-		"ru": {"organisation": "Организация", "users": "Пользователи и подчинение", "teams": "Команды",
-			"segments": "Сегменты", "productgroups": "Группы номенклатуры", "grants": "Доступ", "members": "Участники",
-			"inactive": "неактивен", "absent": "отсутствует, замещает", "savegrants": "Сохранить доступ", "kind": "Вид"},
-	})
-}
-
 // treeNode is a user, segment or product group with what hangs under it.
 type treeNode struct {
 	ID, Label, Note string

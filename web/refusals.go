@@ -11,28 +11,6 @@ import (
 	"github.com/conveyorhq/conveyor/store"
 )
 
-// The texts of the refusals the UI shares with the API (limits.Violation,
-// store.Refused) in the UI's languages: the English ones are the API's
-// messages word for word.
-func init() {
-	addMessages(map[string]map[string]string{
-		"en": {
-			"lim.missing": "required", "lim.short": "must be at least %d characters", "lim.long": "must be at most %d characters",
-			"lim.control": "must not contain control characters or invalid UTF-8", "lim.login": "must differ from the login",
-			"rule." + store.RuleOwnerScope:    "the owner must be you or someone below you",
-			"rule." + store.RuleOwnerInactive: "the owner must be an active user",
-			"rule." + store.RuleDecide:        "only the client's owner, a supervisor above the owner or an admin changes its owner, segments and product groups",
-		},
-		"ru": {
-			"lim.missing": "обязательно", "lim.short": "не короче %d символов", "lim.long": "не длиннее %d символов",
-			"lim.control": "не должно содержать управляющих символов и неверных байтов UTF-8", "lim.login": "должен отличаться от логина",
-			"rule." + store.RuleOwnerScope:    "ответственным можете быть только вы или ваш подчинённый",
-			"rule." + store.RuleOwnerInactive: "ответственный должен быть активным пользователем",
-			"rule." + store.RuleDecide:        "ответственного, сегменты и группы номенклатуры клиента меняют только его ответственный, руководители ответственного и администратор",
-		},
-	})
-}
-
 var violationKeys = map[limits.Reason]string{
 	limits.Missing: "lim.missing", limits.TooShort: "lim.short", limits.TooLong: "lim.long",
 	limits.Control: "lim.control", limits.SameAsLogin: "lim.login",
