@@ -83,9 +83,9 @@ func (s *Services) CreateBankAccount(ctx context.Context, by store.User, clientI
 	in.BIK, in.Account = identifiers.Normalize(in.BIK), identifiers.Normalize(in.Account)
 	var wrong []refusal.FieldError
 	if err := identifiers.BIK(in.BIK); err != nil {
-		wrong = append(wrong, field("/bik", err.Error()))
+		wrong = append(wrong, refusal.FieldError{Path: "/bik", Message: err.Error(), Cause: err})
 	} else if err := identifiers.Account(in.BIK, in.Account); err != nil {
-		wrong = append(wrong, field("/account", err.Error()))
+		wrong = append(wrong, refusal.FieldError{Path: "/account", Message: err.Error(), Cause: err})
 	}
 	trimmed(&in.BankName)
 	var bad limits.Checks

@@ -44,7 +44,7 @@ func (in *ClientInput) check(creating bool) error {
 		}
 		*f.value = identifiers.Normalize(*f.value)
 		if err := f.check(*f.value); err != nil {
-			wrong = append(wrong, field(f.path, err.Error()))
+			wrong = append(wrong, refusal.FieldError{Path: f.path, Message: err.Error(), Cause: err})
 		}
 	}
 	return invalid("invalid legal identifiers", nil, wrong...)

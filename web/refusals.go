@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/conveyorhq/conveyor/identifiers"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
@@ -74,9 +75,12 @@ func formRefusal(lang string, err error, bad fieldErrors, duplicate string, name
 func fieldText(lang string, f refusal.FieldError) string {
 	var v *limits.Violation
 	var doc *services.DocumentError
+	var id *identifiers.Error
 	switch {
 	case errors.As(f.Cause, &v):
 		return violationText(lang, v)
+	case errors.As(f.Cause, &id):
+		return identifierText(lang, id)
 	case errors.As(f.Cause, &doc):
 		return documentText(lang, doc)
 	case errors.Is(f.Cause, services.ErrNotAnEmail):
