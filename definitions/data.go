@@ -77,7 +77,8 @@ func checkAgainst(schema *jsonschema.Schema, raw json.RawMessage) error {
 	}
 	var out DataError
 	for _, leaf := range leaves(verr) {
-		out = append(out, FieldError{Path: pointer(leaf.InstanceLocation), Message: leaf.ErrorKind.LocalizedString(printer)})
+		out = append(out, FieldError{Path: pointer(leaf.InstanceLocation), Message: leaf.ErrorKind.LocalizedString(printer),
+			Translations: map[string]string{"ru": leaf.ErrorKind.LocalizedString(russian)}})
 	}
 	return out
 }

@@ -28,6 +28,10 @@ type FieldError struct {
 	// Cause is the reason as a value (a limits.Violation, a rule), for a
 	// surface that words it in its own language.
 	Cause error `json:"-"`
+	// Translations are Message in other languages, by language, where the
+	// refusal comes worded from far (a form's JSON Schema, through the
+	// workflow) and no Cause can travel with it.
+	Translations map[string]string `json:"translations,omitempty"`
 }
 
 // Error is a refusal with the fields at fault. errors.Is(err, ErrInvalid)

@@ -76,6 +76,9 @@ func fieldText(lang string, f refusal.FieldError) string {
 	var v *limits.Violation
 	var doc *services.DocumentError
 	var id *identifiers.Error
+	if t, ok := f.Translations[lang]; ok {
+		return t
+	}
 	switch {
 	case errors.As(f.Cause, &v):
 		return violationText(lang, v)
