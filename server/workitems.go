@@ -54,9 +54,15 @@ func (s *Server) startWorkItem(c *gin.Context) {
 	c.JSON(http.StatusOK, w)
 }
 
+// completeRequest is the API's body of a completion: its own type, so a
+// change to the API cannot change what is written into a workflow history.
 type completeRequest struct {
-	Data json.RawMessage        `json:"data"`
-	Next workflows.NextOverride `json:"next"`
+	Data json.RawMessage `json:"data"`
+	Next struct {
+		Assignee     string     `json:"assignee,omitempty"`
+		PlannedStart *time.Time `json:"plannedStart,omitempty"`
+		Due          *time.Time `json:"due,omitempty"`
+	} `json:"next"`
 }
 
 // completeWorkItem sends the completion to the process's workflow, which
@@ -67,7 +73,8 @@ func (s *Server) completeWorkItem(c *gin.Context) {
 		return
 	}
 	started := time.Now()
-	res, err := s.Services.CompleteWorkItem(c.Request.Context(), currentUser(c), c.Param("id"), req.Data, req.Next,
+	next := workflows.NextOverride{Assignee: req.Next.Assignee, PlannedStart: req.Next.PlannedStart, Due: req.Next.Due}
+	res, err := s.Services.CompleteWorkItem(c.Request.Context(), currentUser(c), c.Param("id"), req.Data, next,
 		c.GetHeader("Idempotency-Key"))
 	s.Metrics.completion(err, time.Since(started))
 	if err != nil {
