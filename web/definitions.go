@@ -20,47 +20,6 @@ import (
 	"github.com/conveyorhq/conveyor/web/diagram"
 )
 
-func init() {
-	addMessages(map[string]map[string]string{
-		"en": {
-			"definitions": "Definitions", "def.id": "Identifier", "def.title": "Title", "def.version": "Version",
-			"def.latest": "Latest version", "def.publishedby": "Published by", "def.publishedat": "Published",
-			"def.new": "New definition", "def.none": "No definitions yet.", "def.source": "Definition (YAML)",
-			"def.publish": "Publish", "def.problems": "Problems", "def.noproblems": "No problems found.",
-			"def.checking": "Checking…", "def.diagram": "Diagram", "def.versions": "Versions",
-			"def.changes": "Changes", "def.compare": "Compare", "def.from": "From version", "def.to": "To version",
-			"def.diff": "Changes between versions", "def.nodiff": "The versions are the same.",
-			"def.published": "Version %d is published.", "def.unchanged": "Nothing changed: version %d is already the latest.",
-			"def.invalid":   "The definition has problems; nothing was published.",
-			"def.idchanged": "the identifier must stay %q here: to publish another definition, start a new one",
-			"def.exists":    "a definition %q exists already: open it to publish a new version",
-			"def.toolarge":  "the definition must be at most 2 MiB",
-			"def.edit":      "Open the latest version", "def.readonly": "Source of version %d",
-			"def.hint":  "Problems are checked as you type; publishing checks again.",
-			"def.added": "added", "def.removed": "removed", "def.line": "Line",
-			"def.back": "All definitions",
-		},
-		"ru": {
-			"definitions": "Описания", "def.id": "Идентификатор", "def.title": "Название", "def.version": "Версия",
-			"def.latest": "Последняя версия", "def.publishedby": "Опубликовал", "def.publishedat": "Опубликовано",
-			"def.new": "Новое описание", "def.none": "Описаний пока нет.", "def.source": "Описание (YAML)",
-			"def.publish": "Опубликовать", "def.problems": "Ошибки", "def.noproblems": "Ошибок не найдено.",
-			"def.checking": "Проверка…", "def.diagram": "Схема", "def.versions": "Версии",
-			"def.changes": "Изменения", "def.compare": "Сравнить", "def.from": "С версии", "def.to": "По версию",
-			"def.diff": "Изменения между версиями", "def.nodiff": "Версии совпадают.",
-			"def.published": "Версия %d опубликована.", "def.unchanged": "Изменений нет: версия %d уже последняя.",
-			"def.invalid":   "В описании есть ошибки; ничего не опубликовано.",
-			"def.idchanged": "идентификатор здесь должен остаться %q: чтобы опубликовать другое описание, создайте новое",
-			"def.exists":    "описание %q уже есть: откройте его, чтобы опубликовать новую версию",
-			"def.toolarge":  "описание должно быть не больше 2 МиБ",
-			"def.edit":      "Открыть последнюю версию", "def.readonly": "Текст версии %d",
-			"def.hint":  "Ошибки проверяются по мере ввода; при публикации — ещё раз.",
-			"def.added": "добавлено", "def.removed": "удалено", "def.line": "Строка",
-			"def.back": "Все описания",
-		},
-	})
-}
-
 // maxDefinition is the largest definition the pages accept: the language's
 // bound, as the API's.
 const maxDefinition = definitions.MaxDefinitionBytes

@@ -64,13 +64,3 @@ func translate(lang, key string) string {
 	}
 	return key
 }
-
-// addMessages adds texts from Go, for a page not yet moved to the locale
-// files.
-func addMessages(add map[string]map[string]string) {
-	for lang, m := range add {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
-}
