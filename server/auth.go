@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"github.com/conveyorhq/conveyor/services"
 	"net/http"
 	"strings"
 	"time"
@@ -10,12 +11,11 @@ import (
 
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 const userKey = "conveyor.user"
 
-func currentUser(c *gin.Context) store.User { return c.MustGet(userKey).(store.User) }
+func currentUser(c *gin.Context) services.User { return c.MustGet(userKey).(services.User) }
 
 // bearerToken is the token of the Authorization header, "" if none.
 func bearerToken(c *gin.Context) string {
@@ -49,7 +49,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(userKey, u)
 	// Every change made for this request is audited as this user's.
-	c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(), u.Login))
+	c.Request = c.Request.WithContext(services.AsActor(c.Request.Context(), u.Login))
 	c.Next()
 }
 

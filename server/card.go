@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // The client card. Everything under /clients/{id} is served to whoever may
@@ -194,7 +193,7 @@ func (s *Server) createCharacteristic(c *gin.Context) {
 		return
 	}
 	ch, err := s.Services.CreateCharacteristic(c.Request.Context(), currentUser(c),
-		store.Characteristic{ID: req.ID, Name: req.Name, Type: req.Type, Values: req.Values})
+		services.Characteristic{ID: req.ID, Name: req.Name, Type: req.Type, Values: req.Values})
 	cardDone(s, c, http.StatusCreated, ch, err)
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 type clientRequest struct {
@@ -26,14 +25,14 @@ func (r clientRequest) input() services.ClientInput {
 }
 
 func (s *Server) listClients(c *gin.Context) {
-	f := store.ClientFilter{Name: c.Query("q"), Owner: c.Query("owner"), Segment: c.Query("segment"),
+	f := services.ClientFilter{Name: c.Query("q"), Owner: c.Query("owner"), Segment: c.Query("segment"),
 		ProductGroup: c.Query("productGroup"), Sort: c.Query("sort"), Page: page(c)}
 	items, next, err := s.Services.Clients(c.Request.Context(), currentUser(c), f)
 	if err != nil {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Client]{Items: items, Next: next})
+	c.JSON(http.StatusOK, list[services.Client]{Items: items, Next: next})
 }
 
 func (s *Server) createClient(c *gin.Context) {
@@ -77,7 +76,7 @@ func (s *Server) clientProcesses(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Process]{Items: items, Next: next})
+	c.JSON(http.StatusOK, list[services.Process]{Items: items, Next: next})
 }
 
 func (s *Server) clientWorkItems(c *gin.Context) {
@@ -86,7 +85,7 @@ func (s *Server) clientWorkItems(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.WorkItem]{Items: items, Next: next})
+	c.JSON(http.StatusOK, list[services.WorkItem]{Items: items, Next: next})
 }
 
 func (s *Server) clientAudit(c *gin.Context) {
@@ -95,13 +94,13 @@ func (s *Server) clientAudit(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.AuditEntry]{Items: entries, Next: next})
+	c.JSON(http.StatusOK, list[services.AuditEntry]{Items: entries, Next: next})
 }
 
 // listAudit is the whole log, for admins, filtered by actor, entity and
 // time range (RFC 3339 `from`, `to`).
 func (s *Server) listAudit(c *gin.Context) {
-	f := store.AuditFilter{Actor: c.Query("actor"), Entity: c.Query("entity"), EntityID: c.Query("entityId"), Page: page(c)}
+	f := services.AuditFilter{Actor: c.Query("actor"), Entity: c.Query("entity"), EntityID: c.Query("entityId"), Page: page(c)}
 	for _, q := range []struct {
 		name string
 		dst  **time.Time
@@ -120,5 +119,5 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.AuditEntry]{Items: entries, Next: next})
+	c.JSON(http.StatusOK, list[services.AuditEntry]{Items: entries, Next: next})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/conveyorhq/conveyor/services"
 	"io"
 	"net/http"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/refusal"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 func (s *Server) definitionSchema(c *gin.Context) {
@@ -19,9 +19,9 @@ func (s *Server) definitionSchema(c *gin.Context) {
 }
 
 type publishResponse struct {
-	Valid   bool           `json:"valid"`
-	Created bool           `json:"created"`
-	Version *store.Version `json:"version,omitempty"`
+	Valid   bool              `json:"valid"`
+	Created bool              `json:"created"`
+	Version *services.Version `json:"version,omitempty"`
 }
 
 // publishDefinition validates a YAML definition and publishes it as the next
@@ -71,12 +71,12 @@ func (s *Server) listDefinitions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Version]{Items: defs})
+	c.JSON(http.StatusOK, list[services.Version]{Items: defs})
 }
 
 type definitionResponse struct {
-	store.Version
-	Versions []store.Version `json:"versions"`
+	services.Version
+	Versions []services.Version `json:"versions"`
 }
 
 // getDefinition is the latest version with its source and plan, and the

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/services"
 )
 
 // Metrics are the Prometheus metrics of one server process.
@@ -25,7 +25,7 @@ type Metrics struct {
 
 // NewMetrics registers the API's metrics; the work item gauges are read
 // from the database at scrape time, so every replica reports the same.
-func NewMetrics(st *store.Store) *Metrics {
+func NewMetrics(svc *services.Services) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -43,7 +43,7 @@ func NewMetrics(st *store.Store) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.completions, m.step, workItemGauges{st},
+	m.registry.MustRegister(m.requests, m.latency, m.completions, m.step, workItemGauges{svc},
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -89,7 +89,7 @@ func (m *Metrics) completion(err error, took time.Duration) {
 }
 
 // workItemGauges reports open and overdue work items when scraped.
-type workItemGauges struct{ st *store.Store }
+type workItemGauges struct{ svc *services.Services }
 
 var (
 	openDesc    = prometheus.NewDesc("conveyor_work_items_open", "Open work items (attention or in progress).", nil, nil)
@@ -101,7 +101,7 @@ func (g workItemGauges) Describe(ch chan<- *prometheus.Desc) { ch <- openDesc; c
 func (g workItemGauges) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	open, overdue, err := g.st.CountOpenItems(ctx)
+	open, overdue, err := g.svc.OpenItemCounts(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(openDesc, err)
 		return

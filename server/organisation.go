@@ -1,29 +1,28 @@
 package server
 
 import (
+	"github.com/conveyorhq/conveyor/services"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // The directories (segments, product groups) are read by everyone signed in
 // and changed by admins (see services/organisation.go).
-func (s *Server) listNodes(t store.Tree) gin.HandlerFunc {
+func (s *Server) listNodes(t services.Tree) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		nodes, err := s.Services.Nodes(c.Request.Context(), t)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, list[store.Node]{Items: nodes})
+		c.JSON(http.StatusOK, list[services.Node]{Items: nodes})
 	}
 }
 
-func (s *Server) createNode(t store.Tree) gin.HandlerFunc {
+func (s *Server) createNode(t services.Tree) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var n store.Node
+		var n services.Node
 		if !bindJSON(c, &n) {
 			return
 		}
@@ -41,7 +40,7 @@ type nodePatch struct {
 	Parent *string `json:"parent"`
 }
 
-func (s *Server) patchNode(t store.Tree) gin.HandlerFunc {
+func (s *Server) patchNode(t services.Tree) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var p nodePatch
 		if !bindJSON(c, &p) {
@@ -66,7 +65,7 @@ func (s *Server) getGrants(c *gin.Context) {
 }
 
 func (s *Server) putGrants(c *gin.Context) {
-	var g store.Grants
+	var g services.Grants
 	if !bindJSON(c, &g) {
 		return
 	}
@@ -85,5 +84,5 @@ func (s *Server) listTeams(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Team]{Items: teams})
+	c.JSON(http.StatusOK, list[services.Team]{Items: teams})
 }

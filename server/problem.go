@@ -12,7 +12,6 @@ import (
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // FieldError locates one reason for a refusal: a JSON pointer into the
@@ -58,7 +57,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var limited *auth.LimitedError
 	var document *services.DocumentError
 	switch {
-	case store.TimedOut(err):
+	case services.Busy(err):
 		s.Log.WarnContext(c.Request.Context(), "database timed out", slog.String("path", c.FullPath()), slog.Any("error", err))
 		c.Header("Retry-After", busyRetryAfter)
 		problem(c, http.StatusServiceUnavailable, "the database is busy; try again shortly")
@@ -79,7 +78,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.As(err, &document):
 		problem(c, http.StatusUnprocessableEntity, err.Error(), FieldError{Path: "file", Message: "empty"})
 		return
-	case store.Unstorable(err):
+	case services.Unstorable(err):
 		s.Log.WarnContext(c.Request.Context(), "a value the database cannot store", slog.String("path", c.FullPath()), slog.Any("error", err))
 		problem(c, http.StatusUnprocessableEntity, "a value is too long or holds a character that cannot be stored")
 		return

@@ -8,7 +8,6 @@ import (
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // startProcess starts a process on a published version (the latest unless
@@ -45,7 +44,7 @@ func dataFields(prefix string, de definitions.DataError) []FieldError {
 }
 
 func (s *Server) listProcesses(c *gin.Context) {
-	f := store.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
+	f := services.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
 		Sort: c.Query("sort"), Page: page(c)}
 	if o := c.Query("overdue"); o != "" {
 		b := o == "true"
@@ -56,7 +55,7 @@ func (s *Server) listProcesses(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Process]{Items: items, Next: next})
+	c.JSON(http.StatusOK, list[services.Process]{Items: items, Next: next})
 }
 
 // getProcess is a process with its history; one the caller may not see is

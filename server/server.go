@@ -8,26 +8,22 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // Server holds the API's dependencies. Besides its login rate limits (in
 // its Services) it keeps no state: any number of replicas can serve the same database and
 // Temporal cluster (each replica limits logins on its own).
 type Server struct {
-	Store    *store.Store
-	Temporal client.Client
-	// Services are the rules the handlers call (built over Store and
-	// Temporal when not given).
+	// Services are the rules the handlers call: the API reads neither the
+	// store nor Temporal itself.
 	Services *services.Services
 	Log      *slog.Logger
-	TokenTTL time.Duration
 	Metrics  *Metrics
 	// Pages, when set, add the web UI's routes (web.Pages) over the same
 	// Services: the API itself knows nothing of the UI.
@@ -49,10 +45,6 @@ type Server struct {
 // Handler builds the routes.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	if s.Services == nil {
-		s.Services = services.New(s.Store, s.Temporal)
-		s.Services.TokenTTL = s.TokenTTL
-	}
 	r := gin.New()
 	// Client addresses (for login limits) come from the connection: trust
 	// no X-Forwarded-For unless a deployment configures its proxies.
@@ -103,12 +95,12 @@ func (s *Server) Handler() http.Handler {
 	authed.GET("/escalations", s.listEscalations)
 
 	authed.GET("/teams", s.listTeams)
-	authed.GET("/segments", s.listNodes(store.Segments))
-	authed.POST("/segments", s.createNode(store.Segments))
-	authed.PATCH("/segments/:id", s.patchNode(store.Segments))
-	authed.GET("/product-groups", s.listNodes(store.ProductGroups))
-	authed.POST("/product-groups", s.createNode(store.ProductGroups))
-	authed.PATCH("/product-groups/:id", s.patchNode(store.ProductGroups))
+	authed.GET("/segments", s.listNodes(services.Segments))
+	authed.POST("/segments", s.createNode(services.Segments))
+	authed.PATCH("/segments/:id", s.patchNode(services.Segments))
+	authed.GET("/product-groups", s.listNodes(services.ProductGroups))
+	authed.POST("/product-groups", s.createNode(services.ProductGroups))
+	authed.PATCH("/product-groups/:id", s.patchNode(services.ProductGroups))
 	authed.GET("/users/:login/grants", s.getGrants)
 	authed.PUT("/users/:login/absence", s.putAbsence)
 	authed.DELETE("/users/:login/absence", s.deleteAbsence)
@@ -135,12 +127,9 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.Pool().Ping(ctx); err != nil {
-		problem(c, http.StatusServiceUnavailable, "database not reachable")
-		return
-	}
-	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		problem(c, http.StatusServiceUnavailable, "temporal not reachable")
+	if err := s.Services.Ready(ctx); err != nil {
+		what, _, _ := strings.Cut(err.Error(), ":")
+		problem(c, http.StatusServiceUnavailable, what)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
@@ -152,8 +141,8 @@ type list[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func page(c *gin.Context) store.Page {
-	p := store.Page{After: c.Query("after")}
+func page(c *gin.Context) services.Page {
+	p := services.Page{After: c.Query("after")}
 	if n, err := strconv.Atoi(c.Query("limit")); err == nil {
 		p.Limit = n
 	}

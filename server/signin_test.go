@@ -63,8 +63,9 @@ func newSignInBench(t *testing.T, trusted ...string) *signInBench {
 		b.hashed++
 		return auth.CheckPassword(encoded, password)
 	})
-	s := &Server{Store: st, Services: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), TokenTTL: time.Hour,
-		Metrics: NewMetrics(st), TrustedProxies: trusted}
+	svc.TokenTTL = time.Hour
+	s := &Server{Services: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: NewMetrics(svc), TrustedProxies: trusted}
 	b.h = s.Handler()
 	return b
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"github.com/conveyorhq/conveyor/services"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -37,7 +38,9 @@ func ownServer(t *testing.T, e *testenv.Env, o store.Options, configure func(*se
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	st := store.New(pool)
-	srv := &server.Server{Store: st, Temporal: e.Temporal, Log: slog.New(slog.DiscardHandler), TokenTTL: time.Hour, Metrics: server.NewMetrics(st),
+	svc := services.New(st, e.Temporal)
+	svc.TokenTTL = time.Hour
+	srv := &server.Server{Services: svc, Log: slog.New(slog.DiscardHandler), Metrics: server.NewMetrics(svc),
 		Pages: web.Pages(slog.New(slog.DiscardHandler), nil)}
 	if configure != nil {
 		configure(srv)

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 type userRequest struct {
@@ -32,7 +31,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.User]{Items: users, Next: next})
+	c.JSON(http.StatusOK, list[services.User]{Items: users, Next: next})
 }
 
 func (s *Server) getUser(c *gin.Context) {
@@ -86,7 +85,7 @@ func (s *Server) putAbsence(c *gin.Context) {
 		return
 	}
 	u, err := s.Services.SetAbsence(c.Request.Context(), currentUser(c), c.Param("login"),
-		&store.Absence{Deputy: req.Deputy, From: req.From, Until: req.Until})
+		&services.Absence{Deputy: req.Deputy, From: req.From, Until: req.Until})
 	if err != nil {
 		s.fail(c, err)
 		return

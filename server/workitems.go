@@ -3,21 +3,21 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"github.com/conveyorhq/conveyor/services"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
 )
 
 func (s *Server) failList(c *gin.Context, err error) {
-	if errors.Is(err, store.ErrBadCursor) {
+	if errors.Is(err, services.ErrBadCursor) {
 		problem(c, http.StatusBadRequest, err.Error(), FieldError{Path: "after", Message: "not a cursor of this list"})
 		return
 	}
-	if errors.Is(err, store.ErrBadSort) {
+	if errors.Is(err, services.ErrBadSort) {
 		problem(c, http.StatusBadRequest, err.Error(), FieldError{Path: "sort", Message: "not a sort order of this list"})
 		return
 	}
@@ -26,13 +26,13 @@ func (s *Server) failList(c *gin.Context, err error) {
 
 // listWorkItems: `assignee=me` is the caller's own work ("my work").
 func (s *Server) listWorkItems(c *gin.Context) {
-	f := store.ItemFilter{Assignee: c.Query("assignee"), State: c.Query("state"), Page: page(c)}
+	f := services.ItemFilter{Assignee: c.Query("assignee"), State: c.Query("state"), Page: page(c)}
 	items, next, err := s.Services.WorkItems(c.Request.Context(), currentUser(c), f)
 	if err != nil {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.WorkItem]{Items: items, Next: next})
+	c.JSON(http.StatusOK, list[services.WorkItem]{Items: items, Next: next})
 }
 
 func (s *Server) getWorkItem(c *gin.Context) {
@@ -111,5 +111,5 @@ func (s *Server) listEscalations(c *gin.Context) {
 		s.failList(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list[store.Escalation]{Items: escs, Next: next})
+	c.JSON(http.StatusOK, list[services.Escalation]{Items: escs, Next: next})
 }

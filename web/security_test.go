@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"github.com/conveyorhq/conveyor/services"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -21,8 +22,10 @@ import (
 // proxy would (SecureCookies).
 func secureServer(t *testing.T, e *testenv.Env) string {
 	t.Helper()
-	srv := &server.Server{Store: e.Store, Temporal: e.Temporal, Log: slog.New(slog.DiscardHandler), TokenTTL: time.Hour,
-		Metrics: server.NewMetrics(e.Store), SecureCookies: true, Pages: web.Pages(slog.New(slog.DiscardHandler), nil)}
+	svc := services.New(e.Store, e.Temporal)
+	svc.TokenTTL = time.Hour
+	srv := &server.Server{Services: svc, Log: slog.New(slog.DiscardHandler),
+		Metrics: server.NewMetrics(svc), SecureCookies: true, Pages: web.Pages(slog.New(slog.DiscardHandler), nil)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return hs.URL

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/conveyorhq/conveyor/services"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,8 +40,9 @@ func dialTemporal(ctx context.Context, addr, namespace string, tlsCfg *tls.Confi
 // given, receives the API's bound address.
 func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Client, log *slog.Logger, ready func(addr string)) error {
 	loc, _ := time.LoadLocation(cfg.TimeZone) // checked by Validate
-	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: cfg.TokenTTL, Metrics: server.NewMetrics(st),
-		Pages: web.Pages(log, loc)}
+	svc := services.New(st, tc)
+	svc.TokenTTL = cfg.TokenTTL
+	srv := &server.Server{Services: svc, Log: log, Metrics: server.NewMetrics(svc), Pages: web.Pages(log, loc)}
 	srv.SecureCookies, srv.MetricsToken = cfg.HTTP.SecureCookies, cfg.HTTP.MetricsToken
 	srv.MetricsApart = cfg.HTTP.MetricsAddr != ""
 	srv.TrustedProxies, _ = server.ParseTrustedProxies(cfg.HTTP.TrustedProxies) // checked by Validate

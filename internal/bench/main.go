@@ -11,6 +11,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/conveyorhq/conveyor/services"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -104,7 +105,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 		defer wk.Stop()
 	}
-	srv := &server.Server{Store: st, Temporal: tc, Log: quiet, TokenTTL: time.Hour, Metrics: server.NewMetrics(st)}
+	svc := services.New(st, tc)
+	svc.TokenTTL = time.Hour
+	srv := &server.Server{Services: svc, Log: quiet, Metrics: server.NewMetrics(svc)}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 

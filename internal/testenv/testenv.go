@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/conveyorhq/conveyor/services"
 	"io"
 	"log/slog"
 	"net/http"
@@ -88,7 +89,9 @@ func start(t *testing.T) *Env {
 	ctx, stop := context.WithCancel(context.Background())
 	go rec.Run(ctx)
 	t.Cleanup(stop)
-	srv := &server.Server{Store: st, Temporal: tc, Log: log, TokenTTL: time.Hour, Metrics: server.NewMetrics(st), Pages: web.Pages(log, nil)}
+	svc := services.New(st, tc)
+	svc.TokenTTL = time.Hour
+	srv := &server.Server{Services: svc, Log: log, Metrics: server.NewMetrics(svc), Pages: web.Pages(log, nil)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &Env{URL: hs.URL, Store: st, Temporal: tc, Unsigned: ts.GetDefaultClient()}
