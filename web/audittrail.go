@@ -2,16 +2,15 @@ package web
 
 import (
 	"encoding/json"
+	"github.com/conveyorhq/conveyor/services"
 	"reflect"
 	"sort"
 	"strings"
-
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // auditWhat tells in a line what an audit entry changed: the fields
 // added, the fields changed from → to, or the fields removed.
-func auditWhat(e store.AuditEntry) string {
+func auditWhat(e services.AuditEntry) string {
 	var before, after map[string]any
 	_ = json.Unmarshal(e.Before, &before)
 	_ = json.Unmarshal(e.After, &after)

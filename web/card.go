@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // The client card: its tabs, and the overview's form.
@@ -20,12 +19,12 @@ import (
 var clientTabs = []string{"overview", "addresses", "accounts", "contacts", "work", "processes", "documents", "characteristics", "audit"}
 
 type charRow struct {
-	store.Characteristic
+	services.Characteristic
 	Value, Shown, Error string
 }
 
 type docRow struct {
-	store.Document
+	services.Document
 	Shown string // the size
 }
 
@@ -46,7 +45,7 @@ type auditRow struct {
 }
 
 type clientCardPage struct {
-	Client       store.Client
+	Client       services.Client
 	Tab          string
 	Tabs         []string
 	OwnerName    string
@@ -59,14 +58,14 @@ type clientCardPage struct {
 	Next         string
 
 	Segments, ProductGroups []option
-	Owners                  []store.User
+	Owners                  []services.User
 
-	Addresses   []store.Address
-	Accounts    []store.BankAccount
-	Contacts    []store.Contact
-	Work        []store.WorkItem
-	Processes   []store.Process
-	Definitions []store.Version
+	Addresses   []services.Address
+	Accounts    []services.BankAccount
+	Contacts    []services.Contact
+	Work        []services.WorkItem
+	Processes   []services.Process
+	Definitions []services.Version
 	MayStart    bool
 	Documents   []docRow
 	Chars       []charRow
@@ -120,7 +119,7 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 			page.Definitions, err = u.Services.Definitions(ctx, user)
 		}
 	case "documents":
-		var docs []store.Document
+		var docs []services.Document
 		docs, err = u.Services.Documents(ctx, user, cl.ID)
 		for _, d := range docs {
 			page.Documents = append(page.Documents, docRow{Document: d, Shown: byteSize(d.Size)})
@@ -128,7 +127,7 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 	case "characteristics":
 		page.Chars, err = u.characteristicRows(ctx, user, cl.ID)
 	case "audit":
-		var entries []store.AuditEntry
+		var entries []services.AuditEntry
 		entries, next, err = u.Services.ClientAudit(ctx, user, cl.ID, listPage(c, 50))
 		for _, e := range entries {
 			page.Audit = append(page.Audit, auditRow{At: e.At, Actor: e.Actor,
@@ -151,7 +150,7 @@ func orKey(lang, key, fallback string) string {
 	return fallback
 }
 
-func (u *UI) characteristicRows(ctx context.Context, user store.User, clientID string) ([]charRow, error) {
+func (u *UI) characteristicRows(ctx context.Context, user services.User, clientID string) ([]charRow, error) {
 	defs, err := u.Services.Characteristics(ctx)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,6 @@ import (
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // The forms of the card's tabs: each reads what was typed, calls one
@@ -120,7 +119,7 @@ func (u *UI) clientStartPost(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	if !slices.ContainsFunc(defs, func(v store.Version) bool { return v.DefinitionID == values["definition"] }) {
+	if !slices.ContainsFunc(defs, func(v services.Version) bool { return v.DefinitionID == values["definition"] }) {
 		bad["definition"] = translate(lang, "cl.e.definition")
 		u.refuseCard(c, "processes", values, bad, nil, nil)
 		return

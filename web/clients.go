@@ -12,7 +12,6 @@ import (
 
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // "My clients" and the new-client form; the card is in card.go, its forms
@@ -48,17 +47,17 @@ type directory struct {
 	segments, groups       []option
 	segmentName, groupName map[string]string
 	userName               map[string]string
-	users                  []store.User
+	users                  []services.User
 }
 
 func (u *UI) directory(ctx context.Context) (*directory, error) {
 	d := &directory{userName: map[string]string{}}
 	var err error
 	for _, tree := range []struct {
-		t     store.Tree
+		t     services.Tree
 		opts  *[]option
 		names *map[string]string
-	}{{store.Segments, &d.segments, &d.segmentName}, {store.ProductGroups, &d.groups, &d.groupName}} {
+	}{{services.Segments, &d.segments, &d.segmentName}, {services.ProductGroups, &d.groups, &d.groupName}} {
 		nodes, err := u.Services.Nodes(ctx, tree.t)
 		if err != nil {
 			return nil, err
@@ -76,9 +75,9 @@ func (u *UI) directory(ctx context.Context) (*directory, error) {
 
 // treeOptions orders nodes parents first, each followed by its subtree,
 // children indented.
-func treeOptions(nodes []store.Node) ([]option, map[string]string) {
+func treeOptions(nodes []services.Node) ([]option, map[string]string) {
 	names := map[string]string{}
-	children := map[string][]store.Node{}
+	children := map[string][]services.Node{}
 	for _, n := range nodes {
 		names[n.ID] = n.Name
 		children[n.Parent] = append(children[n.Parent], n)
@@ -119,8 +118,8 @@ func namesOf(ids []string, names map[string]string) []string {
 // fieldErrors collects the refusals of a form by field name.
 type fieldErrors map[string]string
 
-func listPage(c *gin.Context, limit int) store.Page {
-	return store.Page{After: c.Query("after"), Limit: limit}
+func listPage(c *gin.Context, limit int) services.Page {
+	return services.Page{After: c.Query("after"), Limit: limit}
 }
 
 // nextLink is the link to the following page of the current one.
@@ -139,7 +138,7 @@ func nextLink(c *gin.Context, next string) string {
 var clientSortOrders = []string{"name", "-name", "createdAt", "-createdAt"}
 
 type clientRow struct {
-	store.Client
+	services.Client
 	OwnerName            string
 	SegmentNames, Groups []string
 }
@@ -162,7 +161,7 @@ func (u *UI) clientList(c *gin.Context) {
 	if !slices.Contains(clientSortOrders, page.Sort) {
 		page.Sort = "name"
 	}
-	items, next, err := u.Services.Clients(ctx, user, store.ClientFilter{Name: page.Q, Sort: page.Sort, Page: listPage(c, 50)})
+	items, next, err := u.Services.Clients(ctx, user, services.ClientFilter{Name: page.Q, Sort: page.Sort, Page: listPage(c, 50)})
 	if err != nil {
 		u.failList(c, err)
 		return
@@ -178,7 +177,7 @@ func (u *UI) clientList(c *gin.Context) {
 	}
 	page.Next = nextLink(c, next)
 	title := "cl.my"
-	if user.Has(store.RoleAdmin) {
+	if user.Has(services.RoleAdmin) {
 		title = "cl.all"
 	}
 	u.render(c, http.StatusOK, "clients", translate(language(c), title), page)
@@ -186,7 +185,7 @@ func (u *UI) clientList(c *gin.Context) {
 
 // failList fails a list: a cursor it did not give is a page not found.
 func (u *UI) failList(c *gin.Context, err error) {
-	if errors.Is(err, store.ErrBadCursor) {
+	if errors.Is(err, services.ErrBadCursor) {
 		err = refusal.ErrNotFound
 	}
 	u.fail(c, err)
@@ -200,7 +199,7 @@ type clientFormPage struct {
 	General       []string
 	Segments      []option
 	ProductGroups []option
-	Owners        []store.User // for those who may name another owner
+	Owners        []services.User // for those who may name another owner
 }
 
 func (u *UI) clientNew(c *gin.Context) {

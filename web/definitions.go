@@ -16,7 +16,6 @@ import (
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/diagram"
 )
 
@@ -88,8 +87,8 @@ type versionRow struct {
 }
 
 type editorPage struct {
-	ID       string         // "" while the definition is new
-	Latest   *store.Version // the published version the editor started from
+	ID       string            // "" while the definition is new
+	Latest   *services.Version // the published version the editor started from
 	Versions []versionRow
 	Source   string
 	Diagram  string
@@ -274,7 +273,7 @@ func (u *UI) definitionValidate(c *gin.Context) {
 }
 
 type versionPage struct {
-	Version store.Version
+	Version services.Version
 	Lines   []string
 	Diagram string
 }
@@ -299,8 +298,8 @@ func (u *UI) definitionVersion(c *gin.Context) {
 }
 
 type diffPage struct {
-	From, To       store.Version
-	Versions       []store.Version
+	From, To       services.Version
+	Versions       []services.Version
 	Lines          []diffLine
 	Added, Removed int
 }

@@ -1,12 +1,11 @@
 package web
 
 import (
+	"github.com/conveyorhq/conveyor/services"
 	"net/http"
 	"sort"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // treeNode is a user, segment or product group with what hangs under it.
@@ -17,7 +16,7 @@ type treeNode struct {
 
 type organisationPage struct {
 	Users                   []*treeNode
-	Teams                   []store.Team
+	Teams                   []services.Team
 	Segments, ProductGroups []*treeNode
 	Grants                  []userGrants
 	SegmentIDs, GroupIDs    []string
@@ -25,7 +24,7 @@ type organisationPage struct {
 
 type userGrants struct {
 	Login string
-	store.Grants
+	services.Grants
 }
 
 // organisation shows admins the whole organisation: the hierarchy as a
@@ -52,7 +51,7 @@ func (u *UI) organisation(c *gin.Context) {
 	}
 	page.Users = tree(userNodes, func(i int) string { return o.Users[i].Supervisor })
 	for _, t := range []struct {
-		nodes []store.Node
+		nodes []services.Node
 		dst   *[]*treeNode
 		ids   *[]string
 	}{{o.Segments, &page.Segments, &page.SegmentIDs}, {o.ProductGroups, &page.ProductGroups, &page.GroupIDs}} {
@@ -96,7 +95,7 @@ func (u *UI) saveGrants(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	g := store.Grants{Segments: c.Request.PostForm["segments"], ProductGroups: c.Request.PostForm["productGroups"]}
+	g := services.Grants{Segments: c.Request.PostForm["segments"], ProductGroups: c.Request.PostForm["productGroups"]}
 	if _, err := u.Services.SetGrants(c.Request.Context(), me(c), c.Param("login"), g); err != nil {
 		u.fail(c, err)
 		return

@@ -10,16 +10,15 @@ import (
 
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/gantt"
 )
 
 type processListPage struct {
-	Items                                      []store.Process
+	Items                                      []services.Process
 	Next                                       string
 	Definition, State, Assignee, Overdue, Sort string
-	Definitions                                []store.Version
-	Users                                      []store.User
+	Definitions                                []services.Version
+	Users                                      []services.User
 }
 
 // processList is the supervisors' table: every visible process with its
@@ -27,14 +26,14 @@ type processListPage struct {
 func (u *UI) processList(c *gin.Context) {
 	ctx := c.Request.Context()
 	user := me(c)
-	f := store.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
-		Sort: c.Query("sort"), Page: store.Page{After: c.Query("after"), Limit: 50}}
+	f := services.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
+		Sort: c.Query("sort"), Page: services.Page{After: c.Query("after"), Limit: 50}}
 	if c.Query("overdue") == "true" {
 		t := true
 		f.Overdue = &t
 	}
 	items, next, err := u.Services.Processes(ctx, user, f)
-	if errors.Is(err, store.ErrBadCursor) || errors.Is(err, store.ErrBadSort) {
+	if errors.Is(err, services.ErrBadCursor) || errors.Is(err, services.ErrBadSort) {
 		err = refusal.ErrNotFound
 	}
 	if err != nil {
@@ -56,19 +55,19 @@ func (u *UI) processList(c *gin.Context) {
 }
 
 type processPage struct {
-	Process store.Process
+	Process services.Process
 	Client  string
-	History []store.WorkItem
+	History []services.WorkItem
 	Gantt   string
 	// MayAct: the user may hand the open item over, to one of Assignees.
 	MayAct    bool
-	Open      *store.WorkItem
-	Assignees []store.User
+	Open      *services.WorkItem
+	Assignees []services.User
 	// MayManage: the user may cancel the process or move it on; Targets
 	// are the stages and ends it may be moved on to.
 	MayManage bool
 	Targets   []services.Stop
-	Movers    []store.User // whom the process may be moved on to
+	Movers    []services.User // whom the process may be moved on to
 	Error     string
 }
 

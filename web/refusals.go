@@ -9,7 +9,6 @@ import (
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 var violationKeys = map[limits.Reason]string{
@@ -31,7 +30,7 @@ func violationText(lang string, v *limits.Violation) string {
 }
 
 // refusedText is the rule r names, in lang.
-func refusedText(lang string, r *store.Refused) string {
+func refusedText(lang string, r *services.OwnerRule) string {
 	return orKey(lang, "rule."+r.Rule, r.Reason())
 }
 
@@ -48,7 +47,7 @@ func formRefusal(lang string, err error, bad fieldErrors, duplicate string, name
 	}
 	fields := refusal.Fields(err)
 	for _, f := range fields {
-		var rule *store.Refused
+		var rule *services.OwnerRule
 		if errors.As(f.Cause, &rule) {
 			general = append(general, refusedText(lang, rule))
 			continue
