@@ -239,14 +239,10 @@ func (u *UI) clientUpdate(c *gin.Context) {
 		return
 	}
 	lang := language(c)
-	bad := fieldErrors{}
-	general, ok := formRefusal(lang, err, bad, "inn", nil)
+	bad, general, ok := clientRefusal(lang, err)
 	if !ok {
 		u.fail(c, err)
 		return
-	}
-	if bad["inn"] == translate(lang, "cl.e.duplicate") {
-		bad["inn"] = translate(lang, "cl.e.innkpp")
 	}
 	u.refuseCard(c, "overview", values, bad, general, func(p *clientCardPage) {
 		p.Segments, p.ProductGroups = choose(p.Segments, segments), choose(p.ProductGroups, groups)

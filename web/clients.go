@@ -255,16 +255,23 @@ func (u *UI) clientCreate(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/clients/"+url.PathEscape(created.ID))
 		return
 	}
-	bad := fieldErrors{}
-	general, ok := formRefusal(lang, err, bad, "inn", nil)
+	bad, general, ok := clientRefusal(lang, err)
 	if !ok {
 		u.fail(c, err)
 		return
-	}
-	if bad["inn"] == translate(lang, "cl.e.duplicate") {
-		bad["inn"] = translate(lang, "cl.e.innkpp")
 	}
 	u.renderClientForm(c, http.StatusUnprocessableEntity, clientFormPage{Values: values, Errors: bad, General: general}, segments, groups)
 }
 
 func ptr(s string) *string { return &s }
+
+// clientRefusal files a refused client (new or edited) beside its fields; a
+// duplicate is one of its legal identifiers, said as such.
+func clientRefusal(lang string, err error) (fieldErrors, []string, bool) {
+	bad := fieldErrors{}
+	general, ok := formRefusal(lang, err, bad, "inn", nil)
+	if bad["inn"] == translate(lang, "cl.e.duplicate") {
+		bad["inn"] = translate(lang, "cl.e.innkpp")
+	}
+	return bad, general, ok
+}

@@ -15,6 +15,6 @@ import (
 // UI.
 func Pages(log *slog.Logger, loc *time.Location) func(*gin.Engine, *services.Services) {
 	return func(r *gin.Engine, svc *services.Services) {
-		(&UI{Store: svc.Store, Temporal: svc.Temporal, Services: svc, Log: log, Location: loc}).Register(r)
+		(&UI{Services: svc, Log: log, Location: loc}).Register(r)
 	}
 }

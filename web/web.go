@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -18,13 +19,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 
-	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 //go:embed templates/*.html
@@ -33,18 +31,12 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// SignIn checks credentials and starts a session (the API's, with its rate
-// limits and audit), returning the token.
-type SignIn func(c *gin.Context, login, password string) (string, time.Time, error)
-
 // UI serves the pages.
 type UI struct {
-	Store    *store.Store
-	Temporal client.Client
-	// Services are the rules the pages call.
+	// Services are the rules the pages call: the UI reads neither the
+	// store nor Temporal itself.
 	Services *services.Services
 	Log      *slog.Logger
-	SignIn   SignIn
 	// Location shows and reads times (date-time inputs have no zone).
 	Location *time.Location
 
@@ -55,9 +47,6 @@ const sessionCookie = "conveyor_session"
 
 // Register adds the UI's routes to r.
 func (u *UI) Register(r *gin.Engine) {
-	if u.Services == nil {
-		u.Services = services.New(u.Store, u.Temporal)
-	}
 	if u.Location == nil {
 		u.Location = time.UTC
 	}
@@ -119,7 +108,7 @@ func parsePages() map[string]*template.Template {
 // view is what every page template gets besides its own data.
 type view struct {
 	Lang  string
-	User  *store.User
+	User  *services.User
 	CSRF  string
 	Loc   *time.Location
 	Title string
@@ -129,7 +118,7 @@ type view struct {
 func (u *UI) render(c *gin.Context, status int, page, title string, data any) {
 	v := view{Lang: language(c), Loc: u.Location, Title: title, Page: data}
 	if me, ok := c.Get(userKey); ok {
-		user := me.(store.User)
+		user := me.(services.User)
 		v.User = &user
 		v.CSRF = csrfToken(c.GetString(tokenKey))
 	}
@@ -177,7 +166,7 @@ func (u *UI) plainAddress(c *gin.Context) {
 func (u *UI) session(c *gin.Context) {
 	token, err := c.Cookie(sessionCookie)
 	if err == nil && token != "" {
-		user, err := u.Store.UserByToken(c.Request.Context(), auth.HashToken(token))
+		user, err := u.Services.Session(c.Request.Context(), token)
 		if err != nil && !errors.Is(err, refusal.ErrNotFound) {
 			u.fail(c, err) // a busy database is not a signed-out user
 			c.Abort()
@@ -186,7 +175,7 @@ func (u *UI) session(c *gin.Context) {
 		if err == nil {
 			c.Set(userKey, user)
 			c.Set(tokenKey, token)
-			c.Request = c.Request.WithContext(store.WithActor(c.Request.Context(), user.Login))
+			c.Request = c.Request.WithContext(services.AsActor(c.Request.Context(), user.Login))
 			// An upload checks its token itself, from the form's first part,
 			// so that the file is not parsed into memory to read a field.
 			upload := c.FullPath() == documentUploadPath && strings.HasPrefix(c.ContentType(), "multipart/form-data")
@@ -213,21 +202,20 @@ func validCSRF(c *gin.Context, session string) bool {
 	return subtle.ConstantTimeCompare([]byte(c.PostForm("csrf")), []byte(csrfToken(session))) == 1
 }
 
-func me(c *gin.Context) store.User { return c.MustGet(userKey).(store.User) }
+func me(c *gin.Context) services.User { return c.MustGet(userKey).(services.User) }
 
-func viewer(u store.User) store.Viewer {
-	return store.Viewer{Login: u.Login, Admin: u.Has(store.RoleAdmin)}
-}
-
-// fail shows a not-found page for what the user may not see, asks to try
-// again when the database did not answer in time, and logs anything
+// fail shows a not-found page for what the user may not see or do, asks
+// to try again when the database did not answer in time, and logs anything
 // unexpected.
 func (u *UI) fail(c *gin.Context, err error) {
 	switch {
-	case errors.Is(err, refusal.ErrNotFound):
+	case errors.Is(err, refusal.ErrNotFound) || errors.Is(err, refusal.ErrForbidden):
 		u.render(c, http.StatusNotFound, "notfound", translate(language(c), "notfound"), nil)
 		return
-	case store.TimedOut(err):
+	case errors.Is(err, refusal.ErrInvalid), errors.Is(err, refusal.ErrConflict):
+		c.String(http.StatusUnprocessableEntity, fmt.Sprintf(translate(language(c), "cl.e.refused"), err.Error()))
+		return
+	case services.Busy(err):
 		u.Log.WarnContext(c.Request.Context(), "database timed out", slog.String("path", c.FullPath()), slog.Any("error", err))
 		c.Header("Retry-After", busyRetryAfter)
 		c.String(http.StatusServiceUnavailable, translate(language(c), "busy"))

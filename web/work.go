@@ -12,13 +12,12 @@ import (
 
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/web/form"
 	"github.com/conveyorhq/conveyor/workflows"
 )
 
 type workRow struct {
-	store.WorkItem
+	services.WorkItem
 	Overdue bool
 }
 
@@ -27,7 +26,7 @@ type workRow struct {
 func (u *UI) workList(c *gin.Context) {
 	user := me(c)
 	items, _, err := u.Services.WorkItems(c.Request.Context(), user,
-		store.ItemFilter{Assignee: user.Login, State: "open", Page: store.Page{Limit: 200}})
+		services.ItemFilter{Assignee: user.Login, State: "open", Page: services.Page{Limit: 200}})
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -41,10 +40,10 @@ func (u *UI) workList(c *gin.Context) {
 }
 
 type itemPage struct {
-	Item      store.WorkItem
-	Process   store.Process
+	Item      services.WorkItem
+	Process   services.Process
 	Client    string
-	History   []store.WorkItem
+	History   []services.WorkItem
 	Fields    []form.Field
 	Choices   []services.Choice // next executors the completer may name
 	NextValue string
@@ -120,7 +119,7 @@ func (u *UI) completePost(c *gin.Context) {
 	case errors.As(err, &ref) && errors.Is(ref, refusal.ErrInvalid):
 		fieldErrs := map[string]string{}
 		for _, f := range ref.Fields {
-			fieldErrs[f.Path] = f.Message
+			fieldErrs[f.Path] = fieldText(language(c), f)
 		}
 		u.refuse(c, page, values, fieldErrs, []string{ref.Message})
 		return
