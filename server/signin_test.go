@@ -42,8 +42,7 @@ type signInBench struct {
 
 func newSignInBench(t *testing.T, trusted ...string) *signInBench {
 	t.Helper()
-	pool := pgtest.NewDB(t)
-	require.NoError(t, store.Migrate(context.Background(), pool))
+	pool := pgtest.NewMigratedDB(t)
 	st := store.New(pool)
 	ctx := store.WithActor(context.Background(), "test")
 	hash, err := auth.HashPassword("demo")
