@@ -58,14 +58,7 @@ func defaultConfig() config {
 		TimeZone:          env("CONVEYOR_TIME_ZONE", "Local"),
 		UpdateKey:         env("CONVEYOR_UPDATE_KEY", ""),
 	}
-	c.MaxCompletionBytes = definitions.MaxDataBytes
-	if v, ok := os.LookupEnv("CONVEYOR_MAX_COMPLETION_BYTES"); ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			c.envErrs = append(c.envErrs, fmt.Errorf("CONVEYOR_MAX_COMPLETION_BYTES: %w", err))
-		}
-		c.MaxCompletionBytes = n
-	}
+	c.MaxCompletionBytes = c.envInt("CONVEYOR_MAX_COMPLETION_BYTES", definitions.MaxDataBytes)
 	if v, err := time.ParseDuration(os.Getenv("CONVEYOR_TOKEN_TTL")); err == nil {
 		c.TokenTTL = v
 	}

@@ -73,13 +73,7 @@ func (c *config) defaultSecurity() {
 		StatementTimeout:         c.envDuration("CONVEYOR_DB_STATEMENT_TIMEOUT", def.StatementTimeout),
 		IdleInTransactionTimeout: c.envDuration("CONVEYOR_DB_IDLE_IN_TRANSACTION_TIMEOUT", def.IdleInTransactionTimeout),
 	}
-	if v, ok := os.LookupEnv("CONVEYOR_DB_MAX_CONNS"); ok && v != "" {
-		n, err := strconv.ParseInt(v, 10, 32)
-		if err != nil {
-			c.envErrs = append(c.envErrs, fmt.Errorf("CONVEYOR_DB_MAX_CONNS: %w", err))
-		}
-		c.DB.MaxConns = int32(n)
-	}
+	c.DB.MaxConns = int32(c.envInt("CONVEYOR_DB_MAX_CONNS", int(def.MaxConns)))
 	c.TemporalTLS = temporalTLS{
 		Cert: env("TEMPORAL_TLS_CERT", ""), Key: env("TEMPORAL_TLS_KEY", ""),
 		CA: env("TEMPORAL_TLS_CA", ""), ServerName: env("TEMPORAL_TLS_SERVER_NAME", ""),
@@ -99,6 +93,21 @@ func (c *config) envDuration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// envInt is the integer in the variable name, else def; a value that is
+// not one is a problem Validate reports.
+func (c *config) envInt(name string, def int) int {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s: %w", name, err))
+		return def
+	}
+	return int(n)
 }
 
 func (c *config) envBool(name string) bool {
