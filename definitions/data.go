@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -65,7 +66,7 @@ func checkAgainst(schema *jsonschema.Schema, raw json.RawMessage) error {
 	if _, isObject := v.(map[string]any); !isObject {
 		return DataError{{Path: "", Message: "must be an object"}}
 	}
-	if fe := tooManyItems(v, ""); len(fe) > 0 {
+	if fe := outOfBounds(v, ""); len(fe) > 0 {
 		return fe
 	}
 	if schema == nil {
@@ -83,25 +84,33 @@ func checkAgainst(schema *jsonschema.Schema, raw json.RawMessage) error {
 	return out
 }
 
-// tooManyItems finds the arrays and objects in v, at ptr, that hold more
-// than maxDataItems.
-func tooManyItems(v any, ptr string) DataError {
+// outOfBounds finds the arrays and objects in v, at ptr, that hold more
+// than maxDataItems, and the numbers no float64 holds (1e400): JSON Schema
+// takes any number, but expressions see numbers as float64, so a number
+// beyond that range would pass the form and then fail every rule.
+func outOfBounds(v any, ptr string) DataError {
 	var out DataError
 	over := func(n int) {
 		if n > maxDataItems {
-			out = append(out, FieldError{Path: ptr, Message: fmt.Sprintf("%d items: at most %d are allowed", n, maxDataItems)})
+			out = append(out, FieldError{Path: ptr, Message: fmt.Sprintf("%d items: at most %d are allowed", n, maxDataItems),
+				Translations: map[string]string{"ru": fmt.Sprintf("%d элементов: допускается не больше %d", n, maxDataItems)}})
 		}
 	}
 	switch v := v.(type) {
+	case json.Number:
+		if f, err := v.Float64(); err != nil || math.IsInf(f, 0) {
+			out = append(out, FieldError{Path: ptr, Message: "the number is too large",
+				Translations: map[string]string{"ru": "слишком большое число"}})
+		}
 	case []any:
 		over(len(v))
 		for i, x := range v {
-			out = append(out, tooManyItems(x, ptr+"/"+strconv.Itoa(i))...)
+			out = append(out, outOfBounds(x, ptr+"/"+strconv.Itoa(i))...)
 		}
 	case map[string]any:
 		over(len(v))
 		for k, x := range v {
-			out = append(out, tooManyItems(x, ptr+"/"+escapePointer(k))...)
+			out = append(out, outOfBounds(x, ptr+"/"+escapePointer(k))...)
 		}
 	}
 	return out

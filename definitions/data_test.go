@@ -79,7 +79,11 @@ func TestDataOverTheLimitsIsRefusedBeforeTheForm(t *testing.T) {
 		want       definitions.FieldError
 	}{
 		{"data over MaxDataBytes", big, definitions.FieldError{Path: "", Message: "65547 bytes of JSON: at most 65536 are allowed"}},
-		{"a list of over 1000 items", long, definitions.FieldError{Path: "/list", Message: "1001 items: at most 1000 are allowed"}},
+		{"a list of over 1000 items", long, definitions.FieldError{Path: "/list", Message: "1001 items: at most 1000 are allowed",
+			Translations: map[string]string{"ru": "1001 элементов: допускается не больше 1000"}}},
+		// JSON Schema takes it, but expressions see numbers as float64.
+		{"a number beyond float64", `{"amount":-1e400}`, definitions.FieldError{Path: "/amount", Message: "the number is too large",
+			Translations: map[string]string{"ru": "слишком большое число"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var de definitions.DataError

@@ -110,6 +110,7 @@ func FuzzRuntime(f *testing.F) {
 		{1, `{"result":"won","amount":1200}`},
 		{1, `{"result":"next_step","nextStepAt":"2026-12-01T10:00:00Z"}`},
 		{1, `{"result":"won","amount":5.0e0}`},
+		{1, `{"result":"next_step","amount":1e400}`},
 		{2, `{"result":"done"}`},
 		{0, `{"result":"refused","extra":1}`},
 		{1, `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[`},

@@ -338,7 +338,7 @@ func decodeAs(schema map[string]any, raw json.RawMessage, name string) (any, err
 		if err := dec.Decode(&v); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if fe := tooManyItems(v, ""); len(fe) > 0 {
+		if fe := outOfBounds(v, ""); len(fe) > 0 {
 			return nil, fmt.Errorf("%s%s: %s", name, fe[0].Path, fe[0].Message)
 		}
 	}
