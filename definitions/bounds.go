@@ -1,6 +1,9 @@
 package definitions
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Limits on a definition's YAML source. The parser's memory grows with the
 // square of the nesting depth (20,000 open brackets take 640 MB) and by about
@@ -25,9 +28,13 @@ const (
 // checkBounds looks at the raw bytes before anything parses them: their size,
 // how deeply they nest and how many tokens they hold. It gives the first limit
 // exceeded, or nil.
+// ErrTooLarge is the Cause of the problem of a definition over
+// MaxDefinitionBytes.
+var ErrTooLarge = errors.New("a definition over 2 MiB")
+
 func checkBounds(src []byte) *Problem {
 	if len(src) > MaxDefinitionBytes {
-		return &Problem{Line: 1, Column: 1, Message: fmt.Sprintf(
+		return &Problem{Line: 1, Column: 1, Cause: ErrTooLarge, Message: fmt.Sprintf(
 			"the definition is %d bytes: at most %d (2 MiB) are allowed", len(src), MaxDefinitionBytes)}
 	}
 	sc := depthScan{stack: make([]int, 0, 16), pending: -1, owner: -1, blockParent: -1}

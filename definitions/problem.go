@@ -15,6 +15,9 @@ type Problem struct {
 	Column  int    `json:"column"`
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	// Cause is the reason as a value, for a surface that words it in its
+	// own language; set on problems found outside this package.
+	Cause error `json:"-"`
 }
 
 func (p Problem) String() string {

@@ -40,7 +40,7 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		return
 	}
 	dryRun := c.Query("dryRun") == "true"
-	v, created, err := s.Services.PublishDefinition(c.Request.Context(), currentUser(c), src, dryRun)
+	v, created, err := s.Services.PublishDefinition(c.Request.Context(), currentUser(c), src, services.Intent{DryRun: dryRun, Of: c.Query("of"), New: c.Query("new") == "true"})
 	var problems definitions.Problems
 	if errors.As(err, &problems) {
 		fields := make([]FieldError, len(problems))

@@ -103,10 +103,6 @@ func sameRuleActions() []action {
 			return check(p)
 		}
 	}
-	definition := func(id string) string {
-		return "id: " + id + "\ntitle: Same rules\nstart: first\nstages:\n  first:\n    title: First\n" +
-			"    assignee: {user: ivan}\n    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
-	}
 	processCount := func(t *testing.T, e *testenv.Env) int {
 		var n int
 		require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM processes WHERE client_id = 'demo-vector'`).Scan(&n))
@@ -173,10 +169,10 @@ func sameRuleActions() []action {
 	}, {
 		name: "publish a definition",
 		api: func(id string) (string, string, any) {
-			return "POST", "/api/v1/definitions", definition(id)
+			return "POST", "/api/v1/definitions", sameRuleDefinition(id)
 		},
 		web: func(id string) (string, string, url.Values) {
-			return "POST", "/definitions/publish", url.Values{"source": {definition(id)}}
+			return "POST", "/definitions/publish", url.Values{"source": {sameRuleDefinition(id)}}
 		},
 		prepare: func(_ *testing.T, _ *testenv.Env, _ string, n int) string { return fmt.Sprintf("same-rules-%d", n) },
 		done: func(t *testing.T, e *testenv.Env, id string) bool {
@@ -269,4 +265,57 @@ func formBody(t *testing.T, hc *http.Client, method, u string, form url.Values) 
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// sameRuleDefinition is the least definition with id.
+func sameRuleDefinition(id string) string {
+	return "id: " + id + "\ntitle: Same rules\nstart: first\nstages:\n  first:\n    title: First\n" +
+		"    assignee: {user: ivan}\n    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
+}
+
+// A definition keeps its identity through both ways in: the editor of one
+// definition (the API's ?of=) publishes no other, and a new one (?new=true)
+// is no version of one that exists.
+func TestADefinitionKeepsItsIdentityInTheAPIAndTheUI(t *testing.T) {
+	e := testenv.Seeded(t)
+	api := surface{name: "API", do: apiDoer(e)}
+	ui := surface{name: "UI", do: webDoer(e)}
+	versions := func(t *testing.T, id string) int {
+		var n int
+		require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM definition_versions WHERE definition_id = $1`, id).Scan(&n))
+		return n
+	}
+	publishNew := action{
+		api: func(id string) (string, string, any) { return "POST", "/api/v1/definitions?new=true", sameRuleDefinition(id) },
+		web: func(id string) (string, string, url.Values) {
+			return "POST", "/definitions/publish", url.Values{"source": {sameRuleDefinition(id)}}
+		},
+	}
+	// The target is "of/id": publish id from the editor of definition of.
+	publishInto := action{
+		api: func(target string) (string, string, any) {
+			of, id, _ := strings.Cut(target, "/")
+			return "POST", "/api/v1/definitions?of=" + url.QueryEscape(of), sameRuleDefinition(id)
+		},
+		web: func(target string) (string, string, url.Values) {
+			of, id, _ := strings.Cut(target, "/")
+			return "POST", "/definitions/" + url.PathEscape(of) + "/publish", url.Values{"source": {sameRuleDefinition(id)}}
+		},
+	}
+	for _, s := range []surface{api, ui} {
+		t.Run(s.name, func(t *testing.T) {
+			mine, other := "identity-"+strings.ToLower(s.name), "identity-other-"+strings.ToLower(s.name)
+			status := s.do(t, "anna", publishNew, mine)
+			require.Less(t, status, 400, "a new definition is published")
+			require.Equal(t, 1, versions(t, mine))
+
+			require.Equal(t, http.StatusUnprocessableEntity, s.do(t, "anna", publishNew, mine), "a new one with the id of one that exists")
+			require.Equal(t, 1, versions(t, mine), "and no version is added")
+
+			require.Equal(t, http.StatusUnprocessableEntity, s.do(t, "anna", publishInto, mine+"/"+other), "another id from the editor of one")
+			require.Zero(t, versions(t, other), "and nothing is published under the other id")
+
+			require.Less(t, s.do(t, "anna", publishInto, mine+"/"+mine), 400, "the same id from its editor")
+		})
+	}
 }

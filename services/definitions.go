@@ -2,6 +2,8 @@ package services
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/refusal"
@@ -13,16 +15,65 @@ func MayPublish(u store.User) bool {
 	return u.Has(store.RoleAnalyst) || u.Has(store.RoleAdmin)
 }
 
-// PublishDefinition compiles src and publishes it as the next version of
-// its definition, or with dryRun only compiles it. Every problem comes
-// back at once, as definitions.Problems with lines and columns. Publishing
-// what the latest version already holds changes nothing (created false).
-func (s *Services) PublishDefinition(ctx context.Context, me store.User, src []byte, dryRun bool) (store.Version, bool, error) {
+// Intent is what a publication is meant to be, so that an editor opened
+// on one definition cannot publish another under its name, nor a new one
+// become a version of one that exists. The zero Intent publishes any.
+type Intent struct {
+	// Of, when set, is the definition the source must be a version of.
+	Of string
+	// New refuses a definition that exists already.
+	New bool
+	// DryRun only checks.
+	DryRun bool
+}
+
+// IdentityError is the Cause of the problem of a definition whose id does
+// not fit its Intent: it must stay Want, or ID exists already (Want "").
+type IdentityError struct{ ID, Want string }
+
+func (e *IdentityError) Error() string {
+	if e.Want != "" {
+		return fmt.Sprintf("the id must stay %q: to publish another definition, start a new one", e.Want)
+	}
+	return fmt.Sprintf("a definition %q exists already: publish a new version of it instead", e.ID)
+}
+
+// CheckDefinition compiles src for publishing by me as in says. Every
+// problem comes back at once, as definitions.Problems with lines and
+// columns, the id's fit to in among them.
+func (s *Services) CheckDefinition(ctx context.Context, me store.User, src []byte, in Intent) (*definitions.Plan, error) {
 	if !MayPublish(me) {
-		return store.Version{}, false, refusal.New(refusal.ErrForbidden, "publishing a definition needs the role analyst or admin")
+		return nil, refusal.New(refusal.ErrForbidden, "publishing a definition needs the role analyst or admin")
 	}
 	plan, err := definitions.Compile(src) // bounds src's size and shape before parsing
-	if err != nil || dryRun {
+	if err != nil {
+		return nil, err
+	}
+	var wrong *IdentityError
+	switch {
+	case in.Of != "" && plan.ID != in.Of:
+		wrong = &IdentityError{ID: plan.ID, Want: in.Of}
+	case in.New:
+		_, err := s.Store.DefinitionVersion(ctx, plan.ID, 0)
+		if err == nil {
+			wrong = &IdentityError{ID: plan.ID}
+		} else if !errors.Is(err, refusal.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if wrong != nil {
+		at := definitions.Locate(src, "/id")
+		return nil, definitions.Problems{{Line: at.Line, Column: at.Column, Path: "/id", Message: wrong.Error(), Cause: wrong}}
+	}
+	return plan, nil
+}
+
+// PublishDefinition checks src (CheckDefinition) and publishes it as the
+// next version of its definition, unless in is a dry run. Publishing what
+// the latest version already holds changes nothing (created false).
+func (s *Services) PublishDefinition(ctx context.Context, me store.User, src []byte, in Intent) (store.Version, bool, error) {
+	plan, err := s.CheckDefinition(ctx, me, src, in)
+	if err != nil || in.DryRun {
 		return store.Version{}, false, err
 	}
 	return s.Store.Publish(ctx, src, plan, me.Login)

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/definitions"
 )
 
 // What a page's post may send, checked before anything reads the body (left
@@ -22,9 +24,9 @@ const (
 	// maxDataBody is for a completion's data or a process's variables: as
 	// much as the API's JSON body takes.
 	maxDataBody = 1 << 20
-	// maxDefinitionBody fits a definition of maxDefinition bytes
+	// maxDefinitionBody fits a definition of definitions.MaxDefinitionBytes
 	// percent-encoded (up to three bytes each).
-	maxDefinitionBody = 3*maxDefinition + maxFormBody
+	maxDefinitionBody = 3*definitions.MaxDefinitionBytes + maxFormBody
 )
 
 // formBodies are the routes whose posts have another bound than maxFormBody.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,10 +17,6 @@ import (
 	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/web/diagram"
 )
-
-// maxDefinition is the largest definition the pages accept: the language's
-// bound, as the API's.
-const maxDefinition = definitions.MaxDefinitionBytes
 
 // starterDefinition fills the editor of a new definition: the least that
 // compiles, to be changed.
@@ -153,18 +148,38 @@ func source(c *gin.Context) string {
 	return strings.ReplaceAll(c.PostForm("source"), "\r\n", "\n")
 }
 
-// compile checks a posted definition; the problems come back rather than an
-// error.
-func compile(lang, src string) (*definitions.Plan, definitions.Problems, error) {
-	if len(src) > maxDefinition {
-		return nil, definitions.Problems{{Line: 1, Column: 1, Message: translate(lang, "def.toolarge")}}, nil
-	}
-	plan, err := definitions.Compile([]byte(src))
+// check checks a posted definition as in says; the problems, worded in the
+// page's language, come back rather than an error.
+func (u *UI) check(c *gin.Context, in services.Intent) (*definitions.Plan, definitions.Problems, error) {
+	plan, err := u.Services.CheckDefinition(c.Request.Context(), me(c), []byte(source(c)), in)
 	var problems definitions.Problems
 	if errors.As(err, &problems) {
-		return nil, problems, nil
+		return nil, worded(language(c), problems), nil
 	}
 	return plan, nil, err
+}
+
+// worded is problems in lang where the UI words their cause; the
+// language's own problems are in English, as its documentation.
+func worded(lang string, problems definitions.Problems) definitions.Problems {
+	for i, p := range problems {
+		var id *services.IdentityError
+		switch {
+		case errors.As(p.Cause, &id) && id.Want != "":
+			problems[i].Message = fmt.Sprintf(translate(lang, "def.idchanged"), id.Want)
+		case errors.As(p.Cause, &id):
+			problems[i].Message = fmt.Sprintf(translate(lang, "def.exists"), id.ID)
+		case errors.Is(p.Cause, definitions.ErrTooLarge):
+			problems[i].Message = translate(lang, "def.toolarge")
+		}
+	}
+	return problems
+}
+
+// intent is what the editor at c publishes: a version of the definition
+// it was opened on, or a new one.
+func intent(c *gin.Context) services.Intent {
+	return services.Intent{Of: c.Param("id"), New: c.Param("id") == ""}
 }
 
 // definitionPublish compiles the editor's text and publishes it as the next
@@ -186,26 +201,10 @@ func (u *UI) definitionPublish(c *gin.Context) {
 		}
 	}
 	page.Source = source(c)
-	plan, problems, err := compile(lang, page.Source)
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	switch {
-	case plan == nil:
-	case id != "" && plan.ID != id:
-		problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.idchanged"), id)}}
-	case id == "":
-		_, _, err := u.Services.Definition(ctx, me(c), plan.ID)
-		if err == nil {
-			problems = definitions.Problems{{Line: idLine(page.Source), Column: 1, Path: "/id", Message: fmt.Sprintf(translate(lang, "def.exists"), plan.ID)}}
-		} else if !errors.Is(err, refusal.ErrNotFound) {
-			u.fail(c, err)
-			return
-		}
-	}
-	if len(problems) > 0 {
-		page.Problems = problems
+	v, created, err := u.Services.PublishDefinition(ctx, me(c), []byte(page.Source), intent(c))
+	var problems definitions.Problems
+	if errors.As(err, &problems) {
+		page.Problems = worded(lang, problems)
 		title := translate(lang, "def.new")
 		if page.Latest != nil {
 			title = page.Latest.Title
@@ -213,7 +212,6 @@ func (u *UI) definitionPublish(c *gin.Context) {
 		u.render(c, http.StatusUnprocessableEntity, "definition", title, page)
 		return
 	}
-	v, created, err := u.Services.PublishDefinition(ctx, me(c), []byte(page.Source), false)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -223,18 +221,6 @@ func (u *UI) definitionPublish(c *gin.Context) {
 		q.Set("unchanged", "true")
 	}
 	c.Redirect(http.StatusSeeOther, "/definitions/"+url.PathEscape(v.DefinitionID)+"?"+q.Encode())
-}
-
-var idKey = regexp.MustCompile(`^id\s*:`)
-
-// idLine is the line of the top-level id key, or 1.
-func idLine(src string) int {
-	for i, l := range strings.Split(src, "\n") {
-		if idKey.MatchString(l) {
-			return i + 1
-		}
-	}
-	return 1
 }
 
 type validation struct {
@@ -256,7 +242,7 @@ func (u *UI) definitionValidate(c *gin.Context) {
 		c.AbortWithStatus(http.StatusForbidden)
 		return
 	}
-	plan, problems, err := compile(language(c), source(c))
+	plan, problems, err := u.check(c, services.Intent{DryRun: true})
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -164,3 +164,18 @@ func TestAPasswordChangeEndsTheWebSessions(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Equal(t, "/login", resp.Header.Get("Location"))
 }
+
+// The editor words the service's refusal of a definition's id in the
+// page's language, at the id's line.
+func TestTheEditorSaysInRussianThatADefinitionKeepsItsID(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "anna", "demo")
+	u, err := url.Parse(e.URL)
+	require.NoError(t, err)
+	hc.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "ru", Path: "/"}})
+	src := "# another\nid: not-sales\ntitle: X\nstart: a\nstages:\n  a:\n    title: A\n    assignee: {user: ivan}\n" +
+		"    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
+	status, _, body := postForm(t, hc, e.URL, "/definitions/sales", "/definitions/sales/publish", url.Values{"source": {src}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `data-line="2" data-column="5">2:5: идентификатор здесь должен остаться &#34;sales&#34;`)
+}
