@@ -33,8 +33,8 @@ func (s *Store) SetAbsence(ctx context.Context, login string, a *Absence) (User,
 	var u User
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users AS u SET deputy = $2, absent_from = $3, absent_until = $4
-			WHERE login = $1 RETURNING `+userCols, login, deputy, from, until))
+		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users AS u SET deputy = @deputy, absent_from = @from, absent_until = @until
+			WHERE login = @login RETURNING `+userCols, pgx.NamedArgs{"login": login, "deputy": deputy, "from": from, "until": until}))
 		return err
 	})
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *Store) SetAbsence(ctx context.Context, login string, a *Absence) (User,
 func standIn(ctx context.Context, tx pgx.Tx, login string) (string, error) {
 	var deputy *string
 	err := tx.QueryRow(ctx, `SELECT d.login FROM users u JOIN users d ON d.login = u.deputy AND d.active
-		WHERE u.login = $1 AND now() >= u.absent_from AND now() < u.absent_until`, login).Scan(&deputy)
+		WHERE u.login = @login AND now() >= u.absent_from AND now() < u.absent_until`, pgx.NamedArgs{"login": login}).Scan(&deputy)
 	if err == pgx.ErrNoRows || deputy == nil {
 		return login, nil
 	}
@@ -69,7 +69,7 @@ func (s *Store) TransferPortfolio(ctx context.Context, from, to string) (Transfe
 	var t Transfer
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var active bool
-		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
+		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = @login`, pgx.NamedArgs{"login": to}).Scan(&active)
 		if err == pgx.ErrNoRows || (err == nil && !active) {
 			return fmt.Errorf("to: %q is not an active user: %w", to, refusal.ErrInvalid)
 		}
@@ -79,18 +79,18 @@ func (s *Store) TransferPortfolio(ctx context.Context, from, to string) (Transfe
 		if from == to {
 			return fmt.Errorf("to: the portfolio would stay with %s: %w", to, refusal.ErrInvalid)
 		}
-		tag, err := tx.Exec(ctx, `UPDATE clients SET owner = $2, updated_at = now() WHERE owner = $1`, from, to)
+		tag, err := tx.Exec(ctx, `UPDATE clients SET owner = @to, updated_at = now() WHERE owner = @from`, pgx.NamedArgs{"from": from, "to": to})
 		if err != nil {
 			return err
 		}
 		t.Clients = int(tag.RowsAffected())
-		tag, err = tx.Exec(ctx, `UPDATE work_items SET assignee = $2
-			WHERE assignee = $1 AND state IN ('attention', 'in_progress')`, from, to)
+		tag, err = tx.Exec(ctx, `UPDATE work_items SET assignee = @to
+			WHERE assignee = @from AND state IN ('attention', 'in_progress')`, pgx.NamedArgs{"from": from, "to": to})
 		if err != nil {
 			return err
 		}
 		t.WorkItems = int(tag.RowsAffected())
-		_, err = tx.Exec(ctx, `UPDATE processes SET assignee = $2 WHERE assignee = $1 AND state = 'running'`, from, to)
+		_, err = tx.Exec(ctx, `UPDATE processes SET assignee = @to WHERE assignee = @from AND state = 'running'`, pgx.NamedArgs{"from": from, "to": to})
 		return err
 	})
 	return t, err

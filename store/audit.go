@@ -37,7 +37,7 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return ErrNoActor
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('conveyor.actor', $1, true)`, actor); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT set_config('conveyor.actor', @actor, true)`, pgx.NamedArgs{"actor": actor}); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -60,8 +60,8 @@ type AuditEntry struct {
 // RecordFailedLogin appends a refused sign-in as login, from address.
 func (s *Store) RecordFailedLogin(ctx context.Context, login, address string) error {
 	after, _ := json.Marshal(map[string]string{"address": address})
-	_, err := s.pool.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES ($1, 'login_failed', 'session', $1, $2)`,
-		login, after)
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES (@login, 'login_failed', 'session', @login, @after)`,
+		pgx.NamedArgs{"login": login, "after": after})
 	return err
 }
 
@@ -88,12 +88,13 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, string,
 	}
 	rows, _ := s.pool.Query(ctx, `SELECT id, at, actor, action, entity, entity_id, coalesce(client_id, ''), before, after
 		FROM audit
-		WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR entity = $2) AND ($3 = '' OR entity_id = $3)
-		  AND ($4 = '' OR client_id = $4)
-		  AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
-		  AND ($7::bigint IS NULL OR id < $7)
-		ORDER BY id DESC LIMIT $8`,
-		f.Actor, f.Entity, f.EntityID, f.Client, f.From, f.To, afterID, f.limit()+1)
+		WHERE (@actor = '' OR actor = @actor) AND (@entity = '' OR entity = @entity) AND (@entity_id = '' OR entity_id = @entity_id)
+		  AND (@client = '' OR client_id = @client)
+		  AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)
+		  AND (@after_id::bigint IS NULL OR id < @after_id)
+		ORDER BY id DESC LIMIT @limit`,
+		pgx.NamedArgs{"actor": f.Actor, "entity": f.Entity, "entity_id": f.EntityID, "client": f.Client,
+			"from": f.From, "to": f.To, "after_id": afterID, "limit": f.limit() + 1})
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
 		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Client, &e.Before, &e.After)
@@ -112,11 +113,12 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, string,
 func (s *Store) StartSession(ctx context.Context, tokenHash []byte, login string, expiresAt time.Time, address string) error {
 	after, _ := json.Marshal(map[string]any{"address": address, "expiresAt": expiresAt})
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO tokens (hash, login, expires_at) VALUES ($1, $2, $3)`, tokenHash, login, expiresAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO tokens (hash, login, expires_at) VALUES (@hash, @login, @expires_at)`,
+			pgx.NamedArgs{"hash": tokenHash, "login": login, "expires_at": expiresAt}); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES ($1, 'login', 'session', $1, $2)`,
-			login, after)
+		_, err := tx.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id, after) VALUES (@login, 'login', 'session', @login, @after)`,
+			pgx.NamedArgs{"login": login, "after": after})
 		return err
 	})
 }

@@ -36,11 +36,11 @@ func (s *Store) Publish(ctx context.Context, src []byte, plan *definitions.Plan,
 	err = s.tx(ctx, func(tx pgx.Tx) error {
 		// Serialise publishers of one definition; the primary key would
 		// refuse a second version n anyway, this only spares the retry.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('definition:' || $1))`, plan.ID); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('definition:' || @definition))`, pgx.NamedArgs{"definition": plan.ID}); err != nil {
 			return err
 		}
 		latest, err := scanVersion(tx.QueryRow(ctx, versionSelect+`
-			WHERE definition_id = $1 ORDER BY version DESC LIMIT 1`, plan.ID), false)
+			WHERE definition_id = @definition ORDER BY version DESC LIMIT 1`, pgx.NamedArgs{"definition": plan.ID}), false)
 		switch {
 		case err == nil && latest.Hash == plan.Hash:
 			v = latest
@@ -50,9 +50,10 @@ func (s *Store) Publish(ctx context.Context, src []byte, plan *definitions.Plan,
 		}
 		v, err = scanVersion(tx.QueryRow(ctx, `
 			INSERT INTO definition_versions (definition_id, version, title, source, plan, hash, published_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES (@definition, @version, @title, @source, @plan, @hash, @by)
 			RETURNING definition_id, version, title, hash, published_by, published_at`,
-			plan.ID, latest.Version+1, plan.Title, string(src), planJSON, plan.Hash, by), false)
+			pgx.NamedArgs{"definition": plan.ID, "version": latest.Version + 1, "title": plan.Title, "source": string(src),
+				"plan": planJSON, "hash": plan.Hash, "by": by}), false)
 		created = err == nil
 		return err
 	})
@@ -89,13 +90,13 @@ func scanVersion(row pgx.Row, full bool) (Version, error) {
 // DefinitionVersion returns one version with its source and plan; version 0
 // means the latest.
 func (s *Store) DefinitionVersion(ctx context.Context, id string, version int) (Version, error) {
-	const latest = versionSelectFull + `WHERE definition_id = $1 ORDER BY version DESC LIMIT 1`
-	const exact = versionSelectFull + `WHERE definition_id = $1 AND version = $2`
+	const latest = versionSelectFull + `WHERE definition_id = @definition ORDER BY version DESC LIMIT 1`
+	const exact = versionSelectFull + `WHERE definition_id = @definition AND version = @version`
 	var row pgx.Row
 	if version == 0 {
-		row = s.pool.QueryRow(ctx, latest, id)
+		row = s.pool.QueryRow(ctx, latest, pgx.NamedArgs{"definition": id})
 	} else {
-		row = s.pool.QueryRow(ctx, exact, id, version)
+		row = s.pool.QueryRow(ctx, exact, pgx.NamedArgs{"definition": id, "version": version})
 	}
 	v, err := scanVersion(row, true)
 	if err != nil {
@@ -107,7 +108,7 @@ func (s *Store) DefinitionVersion(ctx context.Context, id string, version int) (
 // DefinitionVersions lists a definition's versions, newest first, without
 // sources and plans.
 func (s *Store) DefinitionVersions(ctx context.Context, id string) ([]Version, error) {
-	rows, _ := s.pool.Query(ctx, versionSelect+`WHERE definition_id = $1 ORDER BY version DESC`, id)
+	rows, _ := s.pool.Query(ctx, versionSelect+`WHERE definition_id = @definition ORDER BY version DESC`, pgx.NamedArgs{"definition": id})
 	return collectVersions(rows)
 }
 

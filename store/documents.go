@@ -72,7 +72,8 @@ func (s *Store) CreateDocument(ctx context.Context, viewer Viewer, d Document, c
 		for n := 0; ; n++ {
 			k, err := io.ReadFull(sp.file, buf)
 			if k > 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO document_chunks (document_id, n, data) VALUES ($1, $2, $3)`, id, n, buf[:k]); err != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO document_chunks (document_id, n, data) VALUES (@document, @n, @data)`,
+					pgx.NamedArgs{"document": id, "n": n, "data": buf[:k]}); err != nil {
 					return err
 				}
 			}
@@ -85,8 +86,9 @@ func (s *Store) CreateDocument(ctx context.Context, viewer Viewer, d Document, c
 		}
 		var err error
 		out, err = scanDocument(tx.QueryRow(ctx, `INSERT INTO documents (id, client_id, name, content_type, size, sha256, uploaded_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+documentColumns,
-			id, d.ClientID, d.Name, d.ContentType, sp.size, sp.sha256, viewer.Login))
+			VALUES (@id, @client, @name, @content_type, @size, @sha256, @uploaded_by) RETURNING `+documentColumns,
+			pgx.NamedArgs{"id": id, "client": d.ClientID, "name": d.Name, "content_type": d.ContentType, "size": sp.size,
+				"sha256": sp.sha256, "uploaded_by": viewer.Login}))
 		return mapConstraint(err, "document "+d.Name)
 	})
 	return out, err
@@ -131,7 +133,7 @@ func (s *Store) Documents(ctx context.Context, viewer Viewer, clientID string) (
 	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents WHERE client_id = $1 ORDER BY uploaded_at, id`, clientID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents WHERE client_id = @client ORDER BY uploaded_at, id`, pgx.NamedArgs{"client": clientID})
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) { return scanDocument(r) })
 }
 
@@ -144,7 +146,7 @@ func (s *Store) ReadDocument(ctx context.Context, viewer Viewer, clientID, id st
 	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return err
 	}
-	d, err := scanDocument(s.pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1 AND client_id = $2`, id, clientID))
+	d, err := scanDocument(s.pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = @id AND client_id = @client`, pgx.NamedArgs{"id": id, "client": clientID}))
 	if err != nil {
 		return notFound(err, "document "+id)
 	}
@@ -152,7 +154,7 @@ func (s *Store) ReadDocument(ctx context.Context, viewer Viewer, clientID, id st
 	chunk := make(pgtype.PreallocBytes, DocumentChunkSize) // reused: one chunk in memory
 	var written int64
 	for n := 0; written < d.Size; n++ {
-		err := s.pool.QueryRow(ctx, `SELECT data FROM document_chunks WHERE document_id = $1 AND n = $2`, id, n).Scan(&chunk)
+		err := s.pool.QueryRow(ctx, `SELECT data FROM document_chunks WHERE document_id = @document AND n = @n`, pgx.NamedArgs{"document": id, "n": n}).Scan(&chunk)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("document %s: chunk %d gone after %d of %d bytes (deleted meanwhile?)", id, n, written, d.Size)
 		}

@@ -29,10 +29,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(@lock)`, pgx.NamedArgs{"lock": migrationLock}); err != nil {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) //nolint:errcheck // released with the session anyway
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(@lock)`, pgx.NamedArgs{"lock": migrationLock}) //nolint:errcheck // released with the session anyway
 
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
@@ -65,7 +65,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			if _, err := tx.Exec(ctx, string(sql)); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (@version, @name)`, pgx.NamedArgs{"version": version, "name": name})
 			return err
 		})
 		if err != nil {

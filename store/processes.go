@@ -86,9 +86,10 @@ func (s *Store) CreateProcess(ctx context.Context, p Process) (Process, bool, er
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		created, err = scanProcess(tx.QueryRow(ctx, `INSERT INTO processes AS p (id, definition_id, version, business_key, client_id, vars, started_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES (@id, @definition, @version, @business_key, @client, @vars, @started_by)
 			ON CONFLICT (definition_id, business_key) DO NOTHING
-			RETURNING `+processColumns, p.ID, p.Definition, p.Version, bk, client, p.Vars, p.StartedBy))
+			RETURNING `+processColumns, pgx.NamedArgs{"id": p.ID, "definition": p.Definition, "version": p.Version,
+			"business_key": bk, "client": client, "vars": p.Vars, "started_by": p.StartedBy}))
 		return err
 	})
 	if err == nil {
@@ -98,7 +99,8 @@ func (s *Store) CreateProcess(ctx context.Context, p Process) (Process, bool, er
 		return Process{}, false, mapConstraint(err, "process")
 	}
 	existing, err := scanProcess(s.pool.QueryRow(ctx, `SELECT `+processColumns+` FROM processes p
-		WHERE definition_id = $1 AND business_key = $2`, p.Definition, p.BusinessKey))
+		WHERE definition_id = @definition AND business_key = @business_key`,
+		pgx.NamedArgs{"definition": p.Definition, "business_key": p.BusinessKey}))
 	if err != nil {
 		return Process{}, false, fmt.Errorf("process with business key %q: %w", p.BusinessKey, err)
 	}
@@ -107,7 +109,7 @@ func (s *Store) CreateProcess(ctx context.Context, p Process) (Process, bool, er
 
 // Process returns one process.
 func (s *Store) Process(ctx context.Context, id string) (Process, error) {
-	p, err := scanProcess(s.pool.QueryRow(ctx, `SELECT `+processColumns+` FROM processes p WHERE id = $1`, id))
+	p, err := scanProcess(s.pool.QueryRow(ctx, `SELECT `+processColumns+` FROM processes p WHERE id = @id`, pgx.NamedArgs{"id": id}))
 	return p, notFound(err, "process "+id)
 }
 
@@ -200,8 +202,8 @@ func (s *Store) CanSeeProcess(ctx context.Context, viewer Viewer, id string) (bo
 // stage names a user who does not exist.
 func (s *Store) FailProcess(ctx context.Context, id, reason string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'failed', failure = $2, completed_at = now()
-			WHERE id = $1 AND state = 'running'`, id, reason)
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'failed', failure = @reason, completed_at = now()
+			WHERE id = @id AND state = 'running'`, pgx.NamedArgs{"id": id, "reason": reason})
 		return err
 	})
 }
@@ -212,7 +214,7 @@ func (s *Store) FailProcess(ctx context.Context, id, reason string) error {
 // nothing to reconcile.
 func (s *Store) NeedAttention(ctx context.Context, id, reason string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE processes SET attention = $2 WHERE id = $1 AND state = 'running'`, id, reason)
+		_, err := tx.Exec(ctx, `UPDATE processes SET attention = @reason WHERE id = @id AND state = 'running'`, pgx.NamedArgs{"id": id, "reason": reason})
 		return err
 	})
 }
@@ -222,7 +224,7 @@ func (s *Store) NeedAttention(ctx context.Context, id, reason string) error {
 func (s *Store) CancelProcess(ctx context.Context, id, updateID string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		var state string
-		if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1 FOR UPDATE`, id).Scan(&state); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = @id FOR UPDATE`, pgx.NamedArgs{"id": id}).Scan(&state); err != nil {
 			return notFound(err, "process "+id)
 		}
 		switch state {
@@ -233,18 +235,18 @@ func (s *Store) CancelProcess(ctx context.Context, id, updateID string) error {
 			return fmt.Errorf("process %s is %s: %w", id, state, refusal.ErrConflict)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE work_items SET state = 'cancelled', completed_at = now()
-			WHERE process_id = $1 AND state IN ('attention', 'in_progress')`, id); err != nil {
+			WHERE process_id = @process AND state IN ('attention', 'in_progress')`, pgx.NamedArgs{"process": id}); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
-			WHERE process_id = $1 AND state = 'open'`, id); err != nil {
+			WHERE process_id = @process AND state = 'open'`, pgx.NamedArgs{"process": id}); err != nil {
 			return err
 		}
 		if err := markChanged(ctx, tx, id, updateID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false, attention = NULL
-			WHERE id = $1`, id)
+			WHERE id = @id`, pgx.NamedArgs{"id": id})
 		return err
 	})
 }

@@ -10,7 +10,7 @@ import (
 // Setting returns an installation setting and whether it is set.
 func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 	var v string
-	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = @key`, pgx.NamedArgs{"key": key}).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
@@ -19,7 +19,7 @@ func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 
 // SetSetting sets an installation setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, set_at = now()`, key, value)
+	_, err := s.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES (@key, @value)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, set_at = now()`, pgx.NamedArgs{"key": key, "value": value})
 	return err
 }

@@ -61,7 +61,7 @@ func (s *Store) ApplyStep(ctx context.Context, st Step) (StepResult, error) {
 		if res.Next, err = applyStep(ctx, tx, st); err != nil || st.Close == nil {
 			return err
 		}
-		closed, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, st.Close.ItemID))
+		closed, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = @id`, pgx.NamedArgs{"id": st.Close.ItemID}))
 		res.Closed = &closed
 		return err
 	})
@@ -72,11 +72,11 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 	// Lock the process row: steps and cancellation of one process serialise.
 	var state string
 	var client *string
-	if err := tx.QueryRow(ctx, `SELECT state, client_id FROM processes WHERE id = $1 FOR UPDATE`, st.ProcessID).Scan(&state, &client); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT state, client_id FROM processes WHERE id = @id FOR UPDATE`, pgx.NamedArgs{"id": st.ProcessID}).Scan(&state, &client); err != nil {
 		return nil, notFound(err, "process "+st.ProcessID)
 	}
 	if st.Open != nil {
-		if w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, st.Open.ItemID)); err == nil {
+		if w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = @id`, pgx.NamedArgs{"id": st.Open.ItemID})); err == nil {
 			return &w, nil // already applied
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return nil, err
@@ -84,7 +84,7 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 	}
 	if st.Open == nil && st.Close != nil && state == ProcessCompleted {
 		var closed string
-		err := tx.QueryRow(ctx, `SELECT state FROM work_items WHERE id = $1`, st.Close.ItemID).Scan(&closed)
+		err := tx.QueryRow(ctx, `SELECT state FROM work_items WHERE id = @id`, pgx.NamedArgs{"id": st.Close.ItemID}).Scan(&closed)
 		if err == nil && closed == ItemDone {
 			return nil, nil // the end was reached by this very step
 		}
@@ -101,9 +101,9 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 		return nil, err
 	}
 	if st.Open == nil {
-		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = $2, progress = 100, attention = NULL,
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = @end, progress = 100, attention = NULL,
 				stage = NULL, assignee = NULL, planned_start = NULL, due = NULL, overdue = false, completed_at = now()
-			WHERE id = $1`, st.ProcessID, st.End)
+			WHERE id = @id`, pgx.NamedArgs{"id": st.ProcessID, "end": st.End})
 		return nil, err
 	}
 	var closed string
@@ -125,16 +125,18 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 	}
 	o := st.Open
 	if _, err := tx.Exec(ctx, `INSERT INTO work_items (id, process_id, seq, stage, title, assignee, planned_start, due, delegated_from)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		o.ItemID, st.ProcessID, o.Seq, o.Stage, o.Title, worker, o.PlannedStart, o.Due, delegatedFrom); err != nil {
+		VALUES (@id, @process, @seq, @stage, @title, @assignee, @planned_start, @due, @delegated_from)`,
+		pgx.NamedArgs{"id": o.ItemID, "process": st.ProcessID, "seq": o.Seq, "stage": o.Stage, "title": o.Title,
+			"assignee": worker, "planned_start": o.PlannedStart, "due": o.Due, "delegated_from": delegatedFrom}); err != nil {
 		return nil, mapConstraint(err, "work item "+o.ItemID)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE processes SET stage = $2, assignee = $3, planned_start = $4, due = $5,
-			overdue = false, progress = coalesce($6, progress), attention = NULL
-		WHERE id = $1`, st.ProcessID, o.Stage, worker, o.PlannedStart, o.Due, st.Progress); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE processes SET stage = @stage, assignee = @assignee, planned_start = @planned_start, due = @due,
+			overdue = false, progress = coalesce(@progress, progress), attention = NULL
+		WHERE id = @id`, pgx.NamedArgs{"id": st.ProcessID, "stage": o.Stage, "assignee": worker, "planned_start": o.PlannedStart,
+		"due": o.Due, "progress": st.Progress}); err != nil {
 		return nil, err
 	}
-	w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, o.ItemID))
+	w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = @id`, pgx.NamedArgs{"id": o.ItemID}))
 	return &w, err
 }
 
@@ -143,9 +145,10 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
-	tag, err := tx.Exec(ctx, `UPDATE work_items SET state = 'done', data = $2, completed_by = $3, completed_at = now(),
+	tag, err := tx.Exec(ctx, `UPDATE work_items SET state = 'done', data = @data, completed_by = @by, completed_at = now(),
 			started_at = coalesce(started_at, now())
-		WHERE id = $1 AND process_id = $4 AND state IN ('attention', 'in_progress')`, c.ItemID, data, c.By, processID)
+		WHERE id = @id AND process_id = @process AND state IN ('attention', 'in_progress')`,
+		pgx.NamedArgs{"id": c.ItemID, "data": data, "by": c.By, "process": processID})
 	if err != nil {
 		return mapConstraint(err, "work item "+c.ItemID)
 	}
@@ -153,7 +156,7 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 		return fmt.Errorf("work item %s is not open: %w", c.ItemID, refusal.ErrConflict)
 	}
 	_, err = tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
-		WHERE work_item_id = $1 AND state = 'open'`, c.ItemID)
+		WHERE work_item_id = @item AND state = 'open'`, pgx.NamedArgs{"item": c.ItemID})
 	return err
 }
 
@@ -167,7 +170,7 @@ func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem, client *string
 			return activeUser(ctx, tx, o.Stage, o.Rule.User)
 		}
 		var login string
-		if err := tx.QueryRow(ctx, `SELECT assignee FROM work_items WHERE id = $1`, closed).Scan(&login); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT assignee FROM work_items WHERE id = @id`, pgx.NamedArgs{"id": closed}).Scan(&login); err != nil {
 			return "", err
 		}
 		return activeUser(ctx, tx, o.Stage, login)
@@ -176,9 +179,9 @@ func resolveAssignee(ctx context.Context, tx pgx.Tx, o *OpenItem, client *string
 	case definitions.AssignChoose, definitions.AssignTeam:
 		if o.Chosen != "" {
 			var member bool
-			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = $1 AND active AND $2 = ANY (teams)
-					AND ($3::text IS NULL OR can_see_client(login, $3)))`,
-				o.Chosen, o.Rule.Team, client).Scan(&member)
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = @login AND active AND @team = ANY (teams)
+					AND (@client::text IS NULL OR can_see_client(login, @client)))`,
+				pgx.NamedArgs{"login": o.Chosen, "team": o.Rule.Team, "client": client}).Scan(&member)
 			if err == nil && !member {
 				err = fmt.Errorf("next.assignee: %q is not an active member of team %s who may see the client: %w", o.Chosen, o.Rule.Team, refusal.ErrInvalid)
 			}
@@ -200,18 +203,18 @@ func pickMember(ctx context.Context, tx pgx.Tx, team, pick string, client *strin
 	var err error
 	if pick == definitions.PickLeastLoaded {
 		err = tx.QueryRow(ctx, `SELECT u.login FROM users u
-			WHERE u.active AND $1 = ANY (u.teams) AND ($2::text IS NULL OR can_see_client(u.login, $2))
+			WHERE u.active AND @team = ANY (u.teams) AND (@client::text IS NULL OR can_see_client(u.login, @client))
 			ORDER BY (SELECT count(*) FROM work_items w WHERE w.assignee = u.login AND w.state IN ('attention', 'in_progress')), u.login
-			LIMIT 1`, team, client).Scan(&login)
+			LIMIT 1`, pgx.NamedArgs{"team": team, "client": client}).Scan(&login)
 	} else {
-		if _, err := tx.Exec(ctx, `INSERT INTO team_cursors (team, last_login) VALUES ($1, '') ON CONFLICT DO NOTHING`, team); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO team_cursors (team, last_login) VALUES (@team, '') ON CONFLICT DO NOTHING`, pgx.NamedArgs{"team": team}); err != nil {
 			return "", err
 		}
-		err = tx.QueryRow(ctx, `WITH c AS (SELECT last_login FROM team_cursors WHERE team = $1 FOR UPDATE)
-			SELECT u.login FROM users u, c WHERE u.active AND $1 = ANY (u.teams) AND ($2::text IS NULL OR can_see_client(u.login, $2))
-			ORDER BY u.login <= c.last_login, u.login LIMIT 1`, team, client).Scan(&login)
+		err = tx.QueryRow(ctx, `WITH c AS (SELECT last_login FROM team_cursors WHERE team = @team FOR UPDATE)
+			SELECT u.login FROM users u, c WHERE u.active AND @team = ANY (u.teams) AND (@client::text IS NULL OR can_see_client(u.login, @client))
+			ORDER BY u.login <= c.last_login, u.login LIMIT 1`, pgx.NamedArgs{"team": team, "client": client}).Scan(&login)
 		if err == nil {
-			_, err = tx.Exec(ctx, `UPDATE team_cursors SET last_login = $2 WHERE team = $1`, team, login)
+			_, err = tx.Exec(ctx, `UPDATE team_cursors SET last_login = @login WHERE team = @team`, pgx.NamedArgs{"team": team, "login": login})
 		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -223,7 +226,7 @@ func pickMember(ctx context.Context, tx pgx.Tx, team, pick string, client *strin
 // activeUser checks that login may be given work.
 func activeUser(ctx context.Context, tx pgx.Tx, stage, login string) (string, error) {
 	var active bool
-	err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, login).Scan(&active)
+	err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = @login`, pgx.NamedArgs{"login": login}).Scan(&active)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
 		return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", stage, login, refusal.ErrInvalid)
 	}

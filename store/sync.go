@@ -21,9 +21,9 @@ func markChanged(ctx context.Context, tx pgx.Tx, processID, updateID string) err
 	if updateID == "" {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO process_sync (process_id, update_id) VALUES ($1, $2)
+	_, err := tx.Exec(ctx, `INSERT INTO process_sync (process_id, update_id) VALUES (@process, @update)
 		ON CONFLICT (process_id) DO UPDATE SET update_id = excluded.update_id, changed_at = excluded.changed_at`,
-		processID, updateID)
+		pgx.NamedArgs{"process": processID, "update": updateID})
 	return err
 }
 
@@ -45,8 +45,8 @@ func (s *Store) SyncMarks(ctx context.Context, grace time.Duration, limit int) (
 		FROM process_sync m JOIN processes p ON p.id = m.process_id
 		LEFT JOIN LATERAL (SELECT id, assignee FROM work_items
 			WHERE process_id = m.process_id AND state IN ('attention', 'in_progress') ORDER BY seq DESC LIMIT 1) w ON true
-		WHERE m.changed_at < clock_timestamp() - $1::interval
-		ORDER BY m.changed_at LIMIT $2`, grace.String(), limit)
+		WHERE m.changed_at < clock_timestamp() - @grace::interval
+		ORDER BY m.changed_at LIMIT @limit`, pgx.NamedArgs{"grace": grace.String(), "limit": limit})
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (SyncMark, error) {
 		var m SyncMark
 		err := r.Scan(&m.ProcessID, &m.UpdateID, &m.ChangedAt, &m.State, &m.ItemID, &m.Assignee)
@@ -64,8 +64,8 @@ func (s *Store) ClearSyncMarks(ctx context.Context, marks []SyncMark) error {
 	for i, m := range marks {
 		procs[i], updates[i] = m.ProcessID, m.UpdateID
 	}
-	_, err := s.pool.Exec(ctx, `DELETE FROM process_sync m USING unnest($1::text[], $2::text[]) AS c (process_id, update_id)
-		WHERE m.process_id = c.process_id AND m.update_id = c.update_id`, procs, updates)
+	_, err := s.pool.Exec(ctx, `DELETE FROM process_sync m USING unnest(@processes::text[], @updates::text[]) AS c (process_id, update_id)
+		WHERE m.process_id = c.process_id AND m.update_id = c.update_id`, pgx.NamedArgs{"processes": procs, "updates": updates})
 	return err
 }
 
@@ -85,14 +85,15 @@ type SyncView struct {
 func (s *Store) ProcessSyncView(ctx context.Context, processID string) (SyncView, error) {
 	var v SyncView
 	err := s.pool.QueryRow(ctx, `SELECT p.state, coalesce(p.end_id, ''), coalesce(p.attention, ''), coalesce(m.update_id, '')
-		FROM processes p LEFT JOIN process_sync m ON m.process_id = p.id WHERE p.id = $1`, processID).
+		FROM processes p LEFT JOIN process_sync m ON m.process_id = p.id WHERE p.id = @process`, pgx.NamedArgs{"process": processID}).
 		Scan(&v.State, &v.End, &v.Attention, &v.UpdateID)
 	if err != nil {
 		return v, notFound(err, "process "+processID)
 	}
 	last := func(states string) (*WorkItem, error) {
 		w, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`
-			WHERE w.process_id = $1 AND w.state = ANY ($2::text[]) ORDER BY w.seq DESC LIMIT 1`, processID, states))
+			WHERE w.process_id = @process AND w.state = ANY (@states::text[]) ORDER BY w.seq DESC LIMIT 1`,
+			pgx.NamedArgs{"process": processID, "states": states}))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, nil
 		}

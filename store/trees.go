@@ -41,9 +41,11 @@ func (s *Store) CreateNode(ctx context.Context, t Tree, n Node) (Node, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if t == Segments {
-			_, err = tx.Exec(ctx, `INSERT INTO segments (id, name, kind, parent) VALUES ($1, $2, $3, $4)`, n.ID, n.Name, n.Kind, nullable(n.Parent))
+			_, err = tx.Exec(ctx, `INSERT INTO segments (id, name, kind, parent) VALUES (@id, @name, @kind, @parent)`,
+				pgx.NamedArgs{"id": n.ID, "name": n.Name, "kind": n.Kind, "parent": nullable(n.Parent)})
 		} else {
-			_, err = tx.Exec(ctx, `INSERT INTO product_groups (id, name, parent) VALUES ($1, $2, $3)`, n.ID, n.Name, nullable(n.Parent))
+			_, err = tx.Exec(ctx, `INSERT INTO product_groups (id, name, parent) VALUES (@id, @name, @parent)`,
+				pgx.NamedArgs{"id": n.ID, "name": n.Name, "parent": nullable(n.Parent)})
 		}
 		return mapConstraint(err, string(t)+" "+n.ID)
 	})
@@ -57,8 +59,9 @@ func (s *Store) UpdateNode(ctx context.Context, t Tree, id string, name, parent 
 		if parent != nil {
 			p = nullable(*parent)
 		}
-		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET name = coalesce($2, name),
-			parent = CASE WHEN $4 THEN $3::text ELSE parent END WHERE id = $1`, t), id, name, p, parent != nil)
+		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET name = coalesce(@name, name),
+			parent = CASE WHEN @move THEN @parent::text ELSE parent END WHERE id = @id`, t),
+			pgx.NamedArgs{"id": id, "name": name, "parent": p, "move": parent != nil})
 		if err == nil && tag.RowsAffected() == 0 {
 			return fmt.Errorf("%s %s: %w", t, id, refusal.ErrNotFound)
 		}
@@ -73,8 +76,8 @@ func (s *Store) UpdateNode(ctx context.Context, t Tree, id string, name, parent 
 // Node returns one node.
 func (s *Store) Node(ctx context.Context, t Tree, id string) (Node, error) {
 	var n Node
-	err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT id, name, coalesce(%s, ''), coalesce(parent, '') FROM %s WHERE id = $1`,
-		t.kindColumn(), t), id).Scan(&n.ID, &n.Name, &n.Kind, &n.Parent)
+	err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT id, name, coalesce(%s, ''), coalesce(parent, '') FROM %s WHERE id = @id`,
+		t.kindColumn(), t), pgx.NamedArgs{"id": id}).Scan(&n.ID, &n.Name, &n.Kind, &n.Parent)
 	return n, notFound(err, string(t)+" "+id)
 }
 
@@ -101,15 +104,17 @@ type Grants struct {
 // SetGrants replaces a user's grants.
 func (s *Store) SetGrants(ctx context.Context, login string, g Grants) (Grants, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		for _, q := range []string{`DELETE FROM segment_grants WHERE login = $1`, `DELETE FROM product_group_grants WHERE login = $1`} {
-			if _, err := tx.Exec(ctx, q, login); err != nil {
+		for _, q := range []string{`DELETE FROM segment_grants WHERE login = @login`, `DELETE FROM product_group_grants WHERE login = @login`} {
+			if _, err := tx.Exec(ctx, q, pgx.NamedArgs{"login": login}); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO segment_grants (login, segment_id) SELECT $1, unnest($2::text[])`, login, g.Segments); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO segment_grants (login, segment_id) SELECT @login, unnest(@segments::text[])`,
+			pgx.NamedArgs{"login": login, "segments": g.Segments}); err != nil {
 			return mapConstraint(err, "grants of "+login)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO product_group_grants (login, group_id) SELECT $1, unnest($2::text[])`, login, g.ProductGroups)
+		_, err := tx.Exec(ctx, `INSERT INTO product_group_grants (login, group_id) SELECT @login, unnest(@groups::text[])`,
+			pgx.NamedArgs{"login": login, "groups": g.ProductGroups})
 		return mapConstraint(err, "grants of "+login)
 	})
 	if err != nil {
@@ -122,9 +127,9 @@ func (s *Store) SetGrants(ctx context.Context, login string, g Grants) (Grants, 
 func (s *Store) Grants(ctx context.Context, login string) (Grants, error) {
 	g := Grants{Segments: []string{}, ProductGroups: []string{}}
 	err := s.pool.QueryRow(ctx, `SELECT
-		coalesce((SELECT array_agg(segment_id ORDER BY segment_id) FROM segment_grants WHERE login = $1), '{}'),
-		coalesce((SELECT array_agg(group_id ORDER BY group_id) FROM product_group_grants WHERE login = $1), '{}')`,
-		login).Scan(&g.Segments, &g.ProductGroups)
+		coalesce((SELECT array_agg(segment_id ORDER BY segment_id) FROM segment_grants WHERE login = @login), '{}'),
+		coalesce((SELECT array_agg(group_id ORDER BY group_id) FROM product_group_grants WHERE login = @login), '{}')`,
+		pgx.NamedArgs{"login": login}).Scan(&g.Segments, &g.ProductGroups)
 	return g, err
 }
 

@@ -94,9 +94,10 @@ func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (Us
 		var err error
 		created, err = scanUser(tx.QueryRow(ctx, `
 			INSERT INTO users AS u (login, name, password_hash, roles, teams, supervisor)
-			VALUES ($1, $2, $3, $4, $5, nullif($6, ''))
+			VALUES (@login, @name, @password_hash, @roles, @teams, nullif(@supervisor, ''))
 			RETURNING `+userCols,
-			u.Login, u.Name, passwordHash, nonNil(u.Roles), nonNil(u.Teams), u.Supervisor))
+			pgx.NamedArgs{"login": u.Login, "name": u.Name, "password_hash": passwordHash, "roles": nonNil(u.Roles),
+				"teams": nonNil(u.Teams), "supervisor": u.Supervisor}))
 		return err
 	})
 	if err != nil {
@@ -107,7 +108,7 @@ func (s *Store) CreateUser(ctx context.Context, u User, passwordHash string) (Us
 
 // User returns the user with login.
 func (s *Store) User(ctx context.Context, login string) (User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.login = $1`, login))
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.login = @login`, pgx.NamedArgs{"login": login}))
 	if err != nil {
 		return User{}, notFound(err, fmt.Sprintf("user %q", login))
 	}
@@ -120,8 +121,8 @@ func (s *Store) UsersPage(ctx context.Context, page Page) ([]User, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u WHERE u.login > $1 ORDER BY u.login LIMIT $2`,
-		after.ID, page.limit()+1)
+	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u WHERE u.login > @after ORDER BY u.login LIMIT @limit`,
+		pgx.NamedArgs{"after": after.ID, "limit": page.limit() + 1})
 	list, err := collectUsers(rows)
 	if err != nil {
 		return nil, "", err
@@ -153,19 +154,21 @@ func (s *Store) UpdateUser(ctx context.Context, login string, patch UserPatch) (
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `
 		UPDATE users AS u SET
-			name          = coalesce($2::text, u.name),
-			roles         = coalesce($3::text[], u.roles),
-			teams         = coalesce($4::text[], u.teams),
-			supervisor    = CASE WHEN $5::text IS NULL THEN u.supervisor ELSE nullif($5::text, '') END,
-			active        = coalesce($6::boolean, u.active),
-			password_hash = coalesce($7::text, u.password_hash)
-		WHERE u.login = $1
+			name          = coalesce(@name::text, u.name),
+			roles         = coalesce(@roles::text[], u.roles),
+			teams         = coalesce(@teams::text[], u.teams),
+			supervisor    = CASE WHEN @supervisor::text IS NULL THEN u.supervisor ELSE nullif(@supervisor::text, '') END,
+			active        = coalesce(@active::boolean, u.active),
+			password_hash = coalesce(@password_hash::text, u.password_hash)
+		WHERE u.login = @login
 		RETURNING `+userCols,
-			login, patch.Name, roles, teams, patch.Supervisor, patch.Active, patch.PasswordHash))
+			pgx.NamedArgs{"login": login, "name": patch.Name, "roles": roles, "teams": teams, "supervisor": patch.Supervisor,
+				"active": patch.Active, "password_hash": patch.PasswordHash}))
 		if err != nil || patch.PasswordHash == nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM tokens WHERE login = $1 AND hash IS DISTINCT FROM $2`, login, patch.KeepToken)
+		_, err = tx.Exec(ctx, `DELETE FROM tokens WHERE login = @login AND hash IS DISTINCT FROM @keep`,
+			pgx.NamedArgs{"login": login, "keep": patch.KeepToken})
 		return err
 	})
 	if err != nil {
@@ -178,7 +181,7 @@ func (s *Store) UpdateUser(ctx context.Context, login string, patch UserPatch) (
 // PasswordHash returns what signing in as login needs: the stored hash and
 // whether the user may sign in at all.
 func (s *Store) PasswordHash(ctx context.Context, login string) (hash string, active bool, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT password_hash, active FROM users WHERE login = $1`, login).Scan(&hash, &active)
+	err = s.pool.QueryRow(ctx, `SELECT password_hash, active FROM users WHERE login = @login`, pgx.NamedArgs{"login": login}).Scan(&hash, &active)
 	if err != nil {
 		return "", false, notFound(err, fmt.Sprintf("user %q", login))
 	}
@@ -188,7 +191,8 @@ func (s *Store) PasswordHash(ctx context.Context, login string) (hash string, ac
 // CreateToken stores the hash of a token (see auth.NewToken) for login,
 // valid until expiresAt.
 func (s *Store) CreateToken(ctx context.Context, hash []byte, login string, expiresAt time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO tokens (hash, login, expires_at) VALUES ($1, $2, $3)`, hash, login, expiresAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO tokens (hash, login, expires_at) VALUES (@hash, @login, @expires_at)`,
+		pgx.NamedArgs{"hash": hash, "login": login, "expires_at": expiresAt})
 	if err != nil {
 		return userError(err, fmt.Sprintf("create token for %q", login))
 	}
@@ -201,7 +205,7 @@ func (s *Store) CreateToken(ctx context.Context, hash []byte, login string, expi
 func (s *Store) UserByToken(ctx context.Context, hash []byte) (User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `
 		SELECT `+userCols+` FROM tokens t JOIN users u ON u.login = t.login
-		WHERE t.hash = $1 AND t.expires_at > now() AND u.active`, hash))
+		WHERE t.hash = @hash AND t.expires_at > now() AND u.active`, pgx.NamedArgs{"hash": hash}))
 	if err != nil {
 		return User{}, notFound(err, "token")
 	}
@@ -211,7 +215,7 @@ func (s *Store) UserByToken(ctx context.Context, hash []byte) (User, error) {
 // DeleteToken forgets a token hash; deleting an unknown one is no error, so
 // signing out twice is harmless.
 func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE hash = $1`, hash); err != nil {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE hash = @hash`, pgx.NamedArgs{"hash": hash}); err != nil {
 		return fmt.Errorf("delete token: %w", err)
 	}
 	return nil
@@ -225,11 +229,12 @@ func (s *Store) IsAbove(ctx context.Context, supervisor, login string) (bool, er
 	var above bool
 	err := s.pool.QueryRow(ctx, `
 		WITH RECURSIVE up (login) AS (
-			SELECT supervisor FROM users WHERE login = $2
+			SELECT supervisor FROM users WHERE login = @login
 		  UNION
 			SELECT u.supervisor FROM users u JOIN up ON u.login = up.login
 		)
-		SELECT $1 <> $2 AND EXISTS (SELECT 1 FROM up WHERE login = $1)`, supervisor, login).Scan(&above)
+		SELECT @supervisor <> @login AND EXISTS (SELECT 1 FROM up WHERE login = @supervisor)`,
+		pgx.NamedArgs{"supervisor": supervisor, "login": login}).Scan(&above)
 	if err != nil {
 		return false, fmt.Errorf("is %q above %q: %w", supervisor, login, err)
 	}
@@ -253,7 +258,7 @@ func (s *Store) Assignees(ctx context.Context, by Viewer, client, only string) (
 // TeamMembers lists the active users in team, by login.
 func (s *Store) TeamMembers(ctx context.Context, team string) ([]User, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+userCols+` FROM users u
-		WHERE u.teams @> ARRAY[$1::text] AND u.active ORDER BY u.login`, team)
+		WHERE u.teams @> ARRAY[@team::text] AND u.active ORDER BY u.login`, pgx.NamedArgs{"team": team})
 	return collectUsers(rows)
 }
 

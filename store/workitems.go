@@ -84,13 +84,13 @@ func (s *Store) VisibleWorkItem(ctx context.Context, viewer Viewer, id string) (
 
 // WorkItem returns one work item.
 func (s *Store) WorkItem(ctx context.Context, id string) (WorkItem, error) {
-	w, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = $1`, id))
+	w, err := scanItem(s.pool.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = @id`, pgx.NamedArgs{"id": id}))
 	return w, notFound(err, "work item "+id)
 }
 
 // ProcessItems is a process's history: its work items in order.
 func (s *Store) ProcessItems(ctx context.Context, processID string) ([]WorkItem, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.process_id = $1 ORDER BY w.seq`, processID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.process_id = @process ORDER BY w.seq`, pgx.NamedArgs{"process": processID})
 	return collectItems(rows)
 }
 
@@ -134,7 +134,7 @@ func (s *Store) StartWorkItem(ctx context.Context, id string) (WorkItem, error) 
 	var started bool
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE work_items SET state = 'in_progress', started_at = now()
-			WHERE id = $1 AND state = 'attention'`, id)
+			WHERE id = @id AND state = 'attention'`, pgx.NamedArgs{"id": id})
 		started = tag.RowsAffected() == 1
 		return err
 	})
@@ -182,9 +182,9 @@ func (s *Store) Escalations(ctx context.Context, viewer Viewer, state string, pa
 	// Ids grow with time: newest first is id descending.
 	rows, _ := s.pool.Query(ctx, `SELECT id, work_item_id, process_id, assignee, coalesce(supervisor, ''), state, due,
 			created_at, resolved_at
-		FROM escalations WHERE ($1 OR supervisor = $2) AND ($3 = '' OR state = $3)
-		  AND ($4::bigint IS NULL OR id < $4)
-		ORDER BY id DESC LIMIT $5`, viewer.Admin, viewer.Login, state, afterID, page.limit()+1)
+		FROM escalations WHERE (@admin OR supervisor = @login) AND (@state = '' OR state = @state)
+		  AND (@after_id::bigint IS NULL OR id < @after_id)
+		ORDER BY id DESC LIMIT @limit`, viewer.args(pgx.NamedArgs{"state": state, "after_id": afterID, "limit": page.limit() + 1}))
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Escalation, error) {
 		var e Escalation
 		err := r.Scan(&e.ID, &e.WorkItemID, &e.ProcessID, &e.Assignee, &e.Supervisor, &e.State, &e.Due, &e.CreatedAt, &e.ResolvedAt)
@@ -208,20 +208,20 @@ func (s *Store) MarkOverdue(ctx context.Context, itemID string) (bool, error) {
 		var processID, assignee string
 		var due *time.Time
 		err := tx.QueryRow(ctx, `UPDATE work_items SET overdue = true
-			WHERE id = $1 AND state IN ('attention', 'in_progress') AND due IS NOT NULL
-			RETURNING process_id, assignee, due`, itemID).Scan(&processID, &assignee, &due)
+			WHERE id = @id AND state IN ('attention', 'in_progress') AND due IS NOT NULL
+			RETURNING process_id, assignee, due`, pgx.NamedArgs{"id": itemID}).Scan(&processID, &assignee, &due)
 		if err == pgx.ErrNoRows {
 			return nil // done or cancelled meanwhile: nothing is late
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE processes SET overdue = true WHERE id = $1 AND state = 'running'`, processID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE processes SET overdue = true WHERE id = @id AND state = 'running'`, pgx.NamedArgs{"id": processID}); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO escalations (work_item_id, process_id, assignee, supervisor, due)
-			SELECT $1, $2, $3, u.supervisor, $4 FROM users u WHERE u.login = $3
-			ON CONFLICT (work_item_id) DO NOTHING`, itemID, processID, assignee, due)
+			SELECT @item, @process, @assignee, u.supervisor, @due FROM users u WHERE u.login = @assignee
+			ON CONFLICT (work_item_id) DO NOTHING`, pgx.NamedArgs{"item": itemID, "process": processID, "assignee": assignee, "due": due})
 		escalated = tag.RowsAffected() == 1
 		return err
 	})
@@ -240,7 +240,7 @@ func (s *Store) CountOpenItems(ctx context.Context) (open, overdue int, err erro
 func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID string) (WorkItem, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var active bool
-		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = $1`, to).Scan(&active)
+		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = @login`, pgx.NamedArgs{"login": to}).Scan(&active)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !active) {
 			return fmt.Errorf("assignee: %q is not an active user: %w", to, refusal.ErrInvalid)
 		}
@@ -248,8 +248,8 @@ func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID strin
 			return err
 		}
 		var processID string
-		err = tx.QueryRow(ctx, `UPDATE work_items SET assignee = $2 WHERE id = $1 AND state IN ('attention', 'in_progress')
-			RETURNING process_id`, itemID, to).Scan(&processID)
+		err = tx.QueryRow(ctx, `UPDATE work_items SET assignee = @assignee WHERE id = @id AND state IN ('attention', 'in_progress')
+			RETURNING process_id`, pgx.NamedArgs{"id": itemID, "assignee": to}).Scan(&processID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("work item %s is not open: %w", itemID, refusal.ErrConflict)
 		}
@@ -259,7 +259,7 @@ func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID strin
 		if err := markChanged(ctx, tx, processID, updateID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE processes SET assignee = $2 WHERE id = $1`, processID, to)
+		_, err = tx.Exec(ctx, `UPDATE processes SET assignee = @assignee WHERE id = @id`, pgx.NamedArgs{"id": processID, "assignee": to})
 		return err
 	})
 	if err != nil {
