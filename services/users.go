@@ -123,12 +123,14 @@ func (s *Services) UpdateUser(ctx context.Context, by store.User, from Caller, l
 // provePassword checks that password is login's current one.
 func (s *Services) provePassword(ctx context.Context, login, password, address string) error {
 	if password == "" {
-		return refusal.Invalid("changing your password takes your current one", field("/currentPassword", "required"))
+		missing := &limits.Violation{Path: "/currentPassword", Reason: limits.Missing}
+		return refusal.Invalid("changing your password takes your current one",
+			refusal.FieldError{Path: missing.Path, Message: missing.Message(), Cause: missing})
 	}
 	err := s.checkPassword(ctx, login, password, address)
 	if errors.Is(err, auth.ErrBadCredentials) {
 		return &refusal.Error{Kind: refusal.ErrForbidden, Message: "the current password is wrong",
-			Fields: []refusal.FieldError{field("/currentPassword", "wrong password")}}
+			Fields: []refusal.FieldError{{Path: "/currentPassword", Message: "wrong password", Cause: err}}}
 	}
 	return err
 }

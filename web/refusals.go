@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/identifiers"
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
@@ -85,6 +86,8 @@ func fieldText(lang string, f refusal.FieldError) string {
 		return identifierText(lang, id)
 	case errors.As(f.Cause, &doc):
 		return documentText(lang, doc)
+	case errors.Is(f.Cause, auth.ErrBadCredentials):
+		return translate(lang, "acc.wrong")
 	case errors.Is(f.Cause, services.ErrNotAnEmail):
 		return translate(lang, "cl.e.email")
 	case errors.Is(f.Cause, services.ErrNoCharacteristic):

@@ -179,3 +179,37 @@ func TestTheEditorSaysInRussianThatADefinitionKeepsItsID(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Contains(t, body, `data-line="2" data-column="5">2:5: идентификатор здесь должен остаться &#34;sales&#34;`)
 }
+
+// The account page changes one's own password by the API's rules: the
+// current password, at least 10 characters, and the other sessions end
+// while this one stays.
+func TestAUserChangesTheirPasswordInTheUI(t *testing.T) {
+	e := testenv.New(t)
+	hc := webSession(t, e.URL, "ivan", "demo")
+	other := webSession(t, e.URL, "ivan", "demo")
+	change := func(current, password, confirm string) (int, string, string) {
+		return postForm(t, hc, e.URL, "/account", "/account/password",
+			url.Values{"currentPassword": {current}, "password": {password}, "confirm": {confirm}})
+	}
+	for _, tc := range []struct{ name, current, password, confirm, field, message string }{
+		{"the confirmation differs", "demo", "a good long one", "a good long two", "confirm", "the two new passwords differ"},
+		{"too short", "demo", "short", "short", "password", "must be at least 10 characters"},
+		{"no current password", "", "a good long one", "a good long one", "currentPassword", "required"},
+		{"a wrong current password", "wrong", "a good long one", "a good long one", "currentPassword", "the password is wrong"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := change(tc.current, tc.password, tc.confirm)
+			require.Equal(t, http.StatusUnprocessableEntity, status)
+			require.Contains(t, body, `<div class="field-error" id="e-`+tc.field+`">`+tc.message+`</div>`)
+		})
+	}
+	status, where, _ := change("demo", "a good long one", "a good long one")
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/account?changed=true", where)
+	require.Contains(t, get(t, hc, e.URL+where), `id="password-changed"`, "this session stays")
+	resp, err := other.Get(e.URL + "/work")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, "/login", resp.Header.Get("Location"), "the other session ended")
+	webSession(t, e.URL, "ivan", "a good long one")
+}

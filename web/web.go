@@ -63,6 +63,8 @@ func (u *UI) Register(r *gin.Engine) {
 
 	s := pages.Group("", u.session)
 	s.POST("/logout", u.logout)
+	s.GET("/account", u.account)
+	s.POST("/account/password", u.passwordPost)
 	s.GET("/work", u.workList)
 	s.GET("/work/:id", u.workItem)
 	s.POST("/work/:id", u.completePost)
