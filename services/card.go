@@ -2,11 +2,8 @@ package services
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/conveyorhq/conveyor/identifiers"
@@ -152,105 +149,4 @@ func (s *Services) UpdateContact(ctx context.Context, by store.User, clientID, i
 
 func (s *Services) DeleteContact(ctx context.Context, by store.User, clientID, id string) error {
 	return s.Store.DeleteContact(ctx, viewerOf(by), clientID, id)
-}
-
-// --- characteristics
-
-var (
-	characteristicTypes = []string{store.CharString, store.CharNumber, store.CharDate, store.CharEnum}
-	characteristicSlug  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-)
-
-func (s *Services) Characteristics(ctx context.Context) ([]store.Characteristic, error) {
-	return s.Store.Characteristics(ctx)
-}
-
-// CreateCharacteristic: admins define the characteristics of every card.
-func (s *Services) CreateCharacteristic(ctx context.Context, by store.User, c store.Characteristic) (store.Characteristic, error) {
-	if err := needRole(by); err != nil {
-		return store.Characteristic{}, err
-	}
-	var wrong []refusal.FieldError
-	if !characteristicSlug.MatchString(c.ID) {
-		wrong = append(wrong, field("/id", "must be a slug: lower-case letters, digits, '.', '_', '-', at most 63"))
-	}
-	trimmed(&c.Name)
-	var bad limits.Checks
-	bad.Add(limits.CharacteristicName, "/name", &c.Name)
-	switch {
-	case !slices.Contains(characteristicTypes, c.Type):
-		wrong = append(wrong, field("/type", "must be one of "+strings.Join(characteristicTypes, ", ")))
-	case c.Type == store.CharEnum && len(c.Values) == 0:
-		wrong = append(wrong, field("/values", "an enum needs its values"))
-	case c.Type != store.CharEnum && len(c.Values) > 0:
-		wrong = append(wrong, field("/values", "only an enum has values"))
-	}
-	bad = append(bad, limits.CharacteristicName.Each("/values", c.Values)...)
-	seen := map[string]bool{}
-	for i, v := range c.Values {
-		if seen[v] {
-			wrong = append(wrong, field("/values/"+strconv.Itoa(i), "repeats "+strconv.Quote(v)))
-		}
-		seen[v] = true
-	}
-	if err := invalid("invalid characteristic", bad, wrong...); err != nil {
-		return store.Characteristic{}, err
-	}
-	return s.Store.CreateCharacteristic(ctx, store.Characteristic{ID: c.ID, Name: c.Name, Type: c.Type, Values: c.Values})
-}
-
-func (s *Services) CharacteristicValues(ctx context.Context, by store.User, clientID string) (map[string]json.RawMessage, error) {
-	return s.Store.CharacteristicValues(ctx, viewerOf(by), clientID)
-}
-
-// SetCharacteristicValue sets a JSON value, type-checked against its
-// characteristic (store.Characteristic.CheckValue); a wrong one is refused
-// at /value.
-func (s *Services) SetCharacteristicValue(ctx context.Context, by store.User, clientID, charID string, value json.RawMessage) (json.RawMessage, error) {
-	out, err := s.Store.SetCharacteristicValue(ctx, viewerOf(by), clientID, charID, value)
-	var bad *store.ValueError
-	if errors.As(err, &bad) {
-		return nil, refusal.Invalid("invalid value of characteristic "+bad.Characteristic, field("/value", bad.Reason))
-	}
-	return out, err
-}
-
-// The reasons a value typed as text is refused before its type check.
-var (
-	ErrNoCharacteristic = errors.New("no such characteristic")
-	ErrNotANumber       = errors.New("must be a number")
-)
-
-// SetCharacteristicText sets a value typed as text (a form's field): a
-// number characteristic's text is the number, any other's the string.
-func (s *Services) SetCharacteristicText(ctx context.Context, by store.User, clientID, charID, text string) error {
-	text = strings.TrimSpace(text)
-	defs, err := s.Store.Characteristics(ctx)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(defs, func(d store.Characteristic) bool { return d.ID == charID })
-	refuse := func(cause error) error {
-		return refusal.Invalid("invalid value", refusal.FieldError{Path: "/value", Message: cause.Error(), Cause: cause})
-	}
-	var raw json.RawMessage
-	switch {
-	case i < 0:
-		return refuse(ErrNoCharacteristic)
-	case text == "":
-		return refuse(&limits.Violation{Path: "/value", Reason: limits.Missing})
-	case defs[i].Type == store.CharNumber:
-		if _, err := strconv.ParseFloat(text, 64); err != nil || !json.Valid([]byte(text)) {
-			return refuse(ErrNotANumber)
-		}
-		raw = json.RawMessage(text)
-	default:
-		raw, _ = json.Marshal(text)
-	}
-	_, err = s.SetCharacteristicValue(ctx, by, clientID, charID, raw)
-	return err
-}
-
-func (s *Services) DeleteCharacteristicValue(ctx context.Context, by store.User, clientID, charID string) error {
-	return s.Store.DeleteCharacteristicValue(ctx, viewerOf(by), clientID, charID)
 }

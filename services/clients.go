@@ -56,7 +56,7 @@ func MayCreateClients(u store.User) bool {
 }
 
 // MayMoveClients tells whether u may give clients to someone else: a
-// supervisor or an admin (whom to, the store's rules say).
+// supervisor or an admin (whom to, mayOwn says).
 func MayMoveClients(u store.User) bool { return needRole(u, store.RoleSupervisor) == nil }
 
 // Clients are the clients by may see, filtered.
@@ -83,7 +83,7 @@ func (s *Services) Client(ctx context.Context, by store.User, id string) (store.
 
 // CreateClient: managers, supervisors and admins. The creator owns the
 // client unless they name another owner, who must be below them (admins:
-// anyone; see store.CreateClientFor).
+// anyone; see clientrules.go).
 func (s *Services) CreateClient(ctx context.Context, by store.User, in ClientInput) (store.Client, error) {
 	if err := needRole(by, store.RoleManager, store.RoleSupervisor); err != nil {
 		return store.Client{}, err
@@ -101,13 +101,12 @@ func (s *Services) CreateClient(ctx context.Context, by store.User, in ClientInp
 	if in.ProductGroups != nil {
 		cl.ProductGroups = *in.ProductGroups
 	}
-	created, err := s.Store.CreateClientFor(ctx, viewerOf(by), cl)
-	return created, clientRule(err)
+	return s.Store.CreateClientFor(ctx, viewerOf(by), cl, mayOwn)
 }
 
 // UpdateClient: whoever may see a client may edit its name, identifiers
 // and card; its owner, segments and product groups are for the owner, those
-// above the owner and admins (see store.UpdateClient).
+// above the owner and admins (see clientrules.go).
 func (s *Services) UpdateClient(ctx context.Context, by store.User, id string, in ClientInput) (store.Client, error) {
 	if err := in.check(false); err != nil {
 		return store.Client{}, err
@@ -115,14 +114,12 @@ func (s *Services) UpdateClient(ctx context.Context, by store.User, id string, i
 	if in.Owner != nil && *in.Owner == "" {
 		in.Owner = nil // a client always has an owner
 	}
-	cl, err := s.Store.UpdateClient(ctx, viewerOf(by), id, store.ClientPatch{
-		Name: in.Name, INN: in.INN, KPP: in.KPP, OGRN: in.OGRN, Owner: in.Owner,
-		Segments: in.Segments, ProductGroups: in.ProductGroups,
-	})
-	return cl, clientRule(err)
+	p := store.ClientPatch{Name: in.Name, INN: in.INN, KPP: in.KPP, OGRN: in.OGRN, Owner: in.Owner,
+		Segments: in.Segments, ProductGroups: in.ProductGroups}
+	return s.Store.UpdateClient(ctx, viewerOf(by), id, p, mayChange(p))
 }
 
-// Owners are whom by may make a client's owner (see store.CreateClientFor),
+// Owners are whom by may make a client's owner (see mayOwn),
 // and current, so that a form saved unchanged keeps it.
 func (s *Services) Owners(ctx context.Context, by store.User, current string) ([]store.User, error) {
 	list, err := s.Store.Assignees(ctx, viewerOf(by), "", "")

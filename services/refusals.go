@@ -1,7 +1,6 @@
 package services
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/conveyorhq/conveyor/limits"
@@ -35,18 +34,6 @@ func trimmed(values ...*string) {
 			*v = strings.TrimSpace(*v)
 		}
 	}
-}
-
-// clientRule names the field of a change the store's client rules refuse
-// (they are checked in the transaction of the change: who is below whom
-// must not change between the check and the write).
-func clientRule(err error) error {
-	var r *store.Refused
-	if !errors.As(err, &r) {
-		return err
-	}
-	return &refusal.Error{Kind: refusal.KindOf(r), Message: r.Error(),
-		Fields: []refusal.FieldError{{Path: "/" + r.Field, Message: r.Reason(), Cause: r}}}
 }
 
 // needRole refuses a user who has none of roles; an admin always may.

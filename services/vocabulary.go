@@ -38,8 +38,6 @@ type (
 	ItemFilter     = store.ItemFilter
 	Escalation     = store.Escalation
 	Page           = store.Page
-	// OwnerRule is a refusal by the rules of a client's owner chain.
-	OwnerRule = store.Refused
 )
 
 // The directories, roles and list refusals by name.

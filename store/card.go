@@ -7,11 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -87,9 +83,6 @@ const (
 	CharEnum   = "enum"
 )
 
-// MaxCharacteristicString is the longest string value, in characters.
-const MaxCharacteristicString = 1000
-
 // Characteristic is a typed field of every client card, defined by an admin.
 // Values lists the allowed values of an enum.
 type Characteristic struct {
@@ -99,19 +92,6 @@ type Characteristic struct {
 	Values    []string  `json:"values,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 }
-
-// ValueError is a characteristic value of the wrong type or out of its
-// range. It is refusal.ErrInvalid.
-type ValueError struct {
-	Characteristic string
-	Reason         string
-}
-
-func (e *ValueError) Error() string {
-	return fmt.Sprintf("characteristic %s: %s", e.Characteristic, e.Reason)
-}
-
-func (e *ValueError) Unwrap() error { return refusal.ErrInvalid }
 
 // newCardID makes the id of a card entry.
 func newCardID() string {
@@ -128,8 +108,8 @@ type queryRower interface {
 // asked in q (the pool, or the transaction of a change).
 func seeClient(ctx context.Context, q queryRower, viewer Viewer, clientID string) error {
 	var ok bool
-	err := q.QueryRow(ctx, `SELECT CASE WHEN $1 THEN EXISTS (SELECT 1 FROM clients WHERE id = $3)
-		ELSE can_see_client($2, $3) END`, viewer.Admin, viewer.Login, clientID).Scan(&ok)
+	err := q.QueryRow(ctx, `SELECT CASE WHEN @admin THEN EXISTS (SELECT 1 FROM clients WHERE id = @client)
+		ELSE can_see_client(@login, @client) END`, viewer.args(pgx.NamedArgs{"client": clientID})).Scan(&ok)
 	if err != nil {
 		return err
 	}
@@ -154,14 +134,14 @@ func (s *Store) cardTx(ctx context.Context, viewer Viewer, clientID string, fn f
 // that two concurrent "make this one primary" both succeed, the later
 // winning, rather than one failing on the unique index.
 func lockClient(ctx context.Context, tx pgx.Tx, clientID string) error {
-	_, err := tx.Exec(ctx, `SELECT 1 FROM clients WHERE id = $1 FOR NO KEY UPDATE`, clientID)
+	_, err := tx.Exec(ctx, `SELECT 1 FROM clients WHERE id = @client FOR NO KEY UPDATE`, pgx.NamedArgs{"client": clientID})
 	return err
 }
 
 // deleteCardRow deletes the row id of a client from table.
 func (s *Store) deleteCardRow(ctx context.Context, viewer Viewer, table, what, clientID, id string) error {
 	return s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id = $1 AND client_id = $2`, id, clientID)
+		tag, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id = @id AND client_id = @client`, pgx.NamedArgs{"id": id, "client": clientID})
 		if err == nil && tag.RowsAffected() == 0 {
 			err = fmt.Errorf("%s %s: %w", what, id, refusal.ErrNotFound)
 		}
@@ -185,7 +165,7 @@ func (s *Store) Addresses(ctx context.Context, viewer Viewer, clientID string) (
 	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+addressColumns+` FROM client_addresses WHERE client_id = $1 ORDER BY created_at, id`, clientID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+addressColumns+` FROM client_addresses WHERE client_id = @client ORDER BY created_at, id`, pgx.NamedArgs{"client": clientID})
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Address, error) { return scanAddress(r) })
 }
 
@@ -195,7 +175,8 @@ func unsetPrimaryAddress(ctx context.Context, tx pgx.Tx, clientID, kind, except 
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE client_addresses SET is_primary = false, updated_at = now()
-		WHERE client_id = $1 AND kind = $2 AND is_primary AND id <> $3`, clientID, kind, except)
+		WHERE client_id = @client AND kind = @kind AND is_primary AND id <> @except`,
+		pgx.NamedArgs{"client": clientID, "kind": kind, "except": except})
 	return err
 }
 
@@ -212,7 +193,8 @@ func (s *Store) CreateAddress(ctx context.Context, viewer Viewer, a Address) (Ad
 		}
 		var err error
 		out, err = scanAddress(tx.QueryRow(ctx, `INSERT INTO client_addresses (id, client_id, kind, text, is_primary)
-			VALUES ($1, $2, $3, $4, $5) RETURNING `+addressColumns, id, a.ClientID, a.Kind, a.Text, a.IsPrimary))
+			VALUES (@id, @client, @kind, @text, @primary) RETURNING `+addressColumns,
+			pgx.NamedArgs{"id": id, "client": a.ClientID, "kind": a.Kind, "text": a.Text, "primary": a.IsPrimary}))
 		return mapConstraint(err, "address")
 	})
 	return out, err
@@ -224,8 +206,8 @@ func (s *Store) UpdateAddress(ctx context.Context, viewer Viewer, clientID, id s
 	err := s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
 		var kind string
 		var primary bool
-		err := tx.QueryRow(ctx, `SELECT kind, is_primary FROM client_addresses WHERE id = $1 AND client_id = $2 FOR UPDATE`,
-			id, clientID).Scan(&kind, &primary)
+		err := tx.QueryRow(ctx, `SELECT kind, is_primary FROM client_addresses WHERE id = @id AND client_id = @client FOR UPDATE`,
+			pgx.NamedArgs{"id": id, "client": clientID}).Scan(&kind, &primary)
 		if err != nil {
 			return notFound(err, "address "+id)
 		}
@@ -241,8 +223,9 @@ func (s *Store) UpdateAddress(ctx context.Context, viewer Viewer, clientID, id s
 			}
 		}
 		out, err = scanAddress(tx.QueryRow(ctx, `UPDATE client_addresses
-			SET kind = $3, text = coalesce($4, text), is_primary = $5, updated_at = now()
-			WHERE id = $1 AND client_id = $2 RETURNING `+addressColumns, id, clientID, kind, p.Text, primary))
+			SET kind = @kind, text = coalesce(@text, text), is_primary = @primary, updated_at = now()
+			WHERE id = @id AND client_id = @client RETURNING `+addressColumns,
+			pgx.NamedArgs{"id": id, "client": clientID, "kind": kind, "text": p.Text, "primary": primary}))
 		return mapConstraint(err, "address "+id)
 	})
 	return out, err
@@ -269,7 +252,7 @@ func (s *Store) BankAccounts(ctx context.Context, viewer Viewer, clientID string
 	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+bankAccountColumns+` FROM client_bank_accounts WHERE client_id = $1 ORDER BY created_at, id`, clientID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+bankAccountColumns+` FROM client_bank_accounts WHERE client_id = @client ORDER BY created_at, id`, pgx.NamedArgs{"client": clientID})
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BankAccount, error) { return scanBankAccount(r) })
 }
 
@@ -283,14 +266,15 @@ func (s *Store) CreateBankAccount(ctx context.Context, viewer Viewer, b BankAcco
 			if err := lockClient(ctx, tx, b.ClientID); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE client_bank_accounts SET is_primary = false WHERE client_id = $1 AND is_primary`, b.ClientID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE client_bank_accounts SET is_primary = false WHERE client_id = @client AND is_primary`,
+				pgx.NamedArgs{"client": b.ClientID}); err != nil {
 				return err
 			}
 		}
 		var err error
 		out, err = scanBankAccount(tx.QueryRow(ctx, `INSERT INTO client_bank_accounts (id, client_id, bik, account, bank_name, is_primary)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+bankAccountColumns,
-			newCardID(), b.ClientID, b.BIK, b.Account, b.BankName, b.IsPrimary))
+			VALUES (@id, @client, @bik, @account, @bank, @primary) RETURNING `+bankAccountColumns,
+			pgx.NamedArgs{"id": newCardID(), "client": b.ClientID, "bik": b.BIK, "account": b.Account, "bank": b.BankName, "primary": b.IsPrimary}))
 		return mapConstraint(err, "bank account "+b.Account)
 	})
 	return out, err
@@ -317,7 +301,7 @@ func (s *Store) Contacts(ctx context.Context, viewer Viewer, clientID string) ([
 	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+contactColumns+` FROM client_contacts WHERE client_id = $1 ORDER BY created_at, id`, clientID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+contactColumns+` FROM client_contacts WHERE client_id = @client ORDER BY created_at, id`, pgx.NamedArgs{"client": clientID})
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Contact, error) { return scanContact(r) })
 }
 
@@ -327,8 +311,8 @@ func (s *Store) CreateContact(ctx context.Context, viewer Viewer, c Contact) (Co
 	err := s.cardTx(ctx, viewer, c.ClientID, func(tx pgx.Tx) error {
 		var err error
 		out, err = scanContact(tx.QueryRow(ctx, `INSERT INTO client_contacts (id, client_id, name, position, phone, email, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+contactColumns,
-			newCardID(), c.ClientID, c.Name, c.Position, c.Phone, c.Email, c.Note))
+			VALUES (@id, @client, @name, @position, @phone, @email, @note) RETURNING `+contactColumns,
+			pgx.NamedArgs{"id": newCardID(), "client": c.ClientID, "name": c.Name, "position": c.Position, "phone": c.Phone, "email": c.Email, "note": c.Note}))
 		return mapConstraint(err, "contact")
 	})
 	return out, err
@@ -340,10 +324,10 @@ func (s *Store) UpdateContact(ctx context.Context, viewer Viewer, clientID, id s
 	err := s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
 		var err error
 		out, err = scanContact(tx.QueryRow(ctx, `UPDATE client_contacts SET
-				name = coalesce($3, name), position = coalesce($4, position), phone = coalesce($5, phone),
-				email = coalesce($6, email), note = coalesce($7, note), updated_at = now()
-			WHERE id = $1 AND client_id = $2 RETURNING `+contactColumns,
-			id, clientID, p.Name, p.Position, p.Phone, p.Email, p.Note))
+				name = coalesce(@name, name), position = coalesce(@position, position), phone = coalesce(@phone, phone),
+				email = coalesce(@email, email), note = coalesce(@note, note), updated_at = now()
+			WHERE id = @id AND client_id = @client RETURNING `+contactColumns,
+			pgx.NamedArgs{"id": id, "client": clientID, "name": p.Name, "position": p.Position, "phone": p.Phone, "email": p.Email, "note": p.Note}))
 		return mapConstraint(notFound(err, "contact "+id), "contact "+id)
 	})
 	return out, err
@@ -386,95 +370,11 @@ func (s *Store) CreateCharacteristic(ctx context.Context, c Characteristic) (Cha
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, err = scanCharacteristic(tx.QueryRow(ctx, `INSERT INTO characteristics (id, name, type, enum_values)
-			VALUES ($1, $2, $3, $4) RETURNING `+characteristicColumns, c.ID, c.Name, c.Type, values))
+			VALUES (@id, @name, @type, @values) RETURNING `+characteristicColumns,
+			pgx.NamedArgs{"id": c.ID, "name": c.Name, "type": c.Type, "values": values}))
 		return mapConstraint(err, "characteristic "+c.ID)
 	})
 	return out, err
-}
-
-// CheckValue type-checks a JSON value for c and returns it as stored: a
-// number is a JSON number, a date a "YYYY-MM-DD" string, an enum one of its
-// values and a string at most MaxCharacteristicString characters. A wrong
-// value is a *ValueError.
-func (c Characteristic) CheckValue(raw json.RawMessage) (json.RawMessage, error) {
-	bad := func(format string, args ...any) error {
-		return &ValueError{Characteristic: c.ID, Reason: fmt.Sprintf(format, args...)}
-	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, bad("a value is required (to remove a value, delete it)")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, bad("not a JSON value: %v", err)
-	}
-	str, isString := v.(string)
-	switch c.Type {
-	case CharNumber:
-		n, ok := v.(json.Number)
-		if !ok {
-			return nil, bad("must be a JSON number, not %s", jsonKind(v))
-		}
-		if f, err := strconv.ParseFloat(n.String(), 64); err != nil || math.IsInf(f, 0) {
-			return nil, bad("number %s is out of range", n)
-		}
-		return json.RawMessage(n.String()), nil
-	case CharDate:
-		if !isString {
-			return nil, bad(`must be a date as a string "YYYY-MM-DD", not %s`, jsonKind(v))
-		}
-		if _, err := time.Parse(time.DateOnly, str); err != nil {
-			return nil, bad(`%q is not a date "YYYY-MM-DD"`, str)
-		}
-	case CharEnum:
-		if !isString {
-			return nil, bad("must be one of %s, not %s", quoteAll(c.Values), jsonKind(v))
-		}
-		found := false
-		for _, allowed := range c.Values {
-			found = found || allowed == str
-		}
-		if !found {
-			return nil, bad("%q is not one of %s", str, quoteAll(c.Values))
-		}
-	case CharString:
-		if !isString {
-			return nil, bad("must be a string, not %s", jsonKind(v))
-		}
-		if n := utf8.RuneCountInString(str); n > MaxCharacteristicString {
-			return nil, bad("must be at most %d characters, got %d", MaxCharacteristicString, n)
-		}
-	default:
-		return nil, fmt.Errorf("characteristic %s has an unknown type %q", c.ID, c.Type)
-	}
-	out, err := json.Marshal(str)
-	return out, err
-}
-
-func jsonKind(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number (" + v.String() + ")"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	}
-	return "an object"
-}
-
-func quoteAll(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = strconv.Quote(v)
-	}
-	return strings.Join(q, ", ")
 }
 
 // CharacteristicValues returns a client's characteristic values by id.
@@ -482,7 +382,7 @@ func (s *Store) CharacteristicValues(ctx context.Context, viewer Viewer, clientI
 	if err := seeClient(ctx, s.pool, viewer, clientID); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT characteristic_id, value FROM client_characteristics WHERE client_id = $1`, clientID)
+	rows, _ := s.pool.Query(ctx, `SELECT characteristic_id, value FROM client_characteristics WHERE client_id = @client`, pgx.NamedArgs{"client": clientID})
 	out := map[string]json.RawMessage{}
 	var id string
 	var value []byte
@@ -493,21 +393,27 @@ func (s *Store) CharacteristicValues(ctx context.Context, viewer Viewer, clientI
 	return out, err
 }
 
-// SetCharacteristicValue sets a client's value of characteristic charID,
-// type-checked (see CheckValue), and returns it as stored.
-func (s *Store) SetCharacteristicValue(ctx context.Context, viewer Viewer, clientID, charID string, value json.RawMessage) (json.RawMessage, error) {
+// ValueCheck type-checks a value for its characteristic and returns it as
+// it is stored (services/characteristics.go).
+type ValueCheck func(Characteristic, json.RawMessage) (json.RawMessage, error)
+
+// SetCharacteristicValue sets a client's value of characteristic charID as
+// check returns it, and returns that.
+func (s *Store) SetCharacteristicValue(ctx context.Context, viewer Viewer, clientID, charID string, value json.RawMessage, check ValueCheck) (json.RawMessage, error) {
 	var out json.RawMessage
 	err := s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
-		def, err := scanCharacteristic(tx.QueryRow(ctx, `SELECT `+characteristicColumns+` FROM characteristics WHERE id = $1`, charID))
+		def, err := scanCharacteristic(tx.QueryRow(ctx, `SELECT `+characteristicColumns+` FROM characteristics WHERE id = @id`,
+			pgx.NamedArgs{"id": charID}))
 		if err != nil {
 			return notFound(err, "characteristic "+charID)
 		}
-		if out, err = def.CheckValue(value); err != nil {
+		if out, err = check(def, value); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO client_characteristics (client_id, characteristic_id, value) VALUES ($1, $2, $3)
+		_, err = tx.Exec(ctx, `INSERT INTO client_characteristics (client_id, characteristic_id, value) VALUES (@client, @characteristic, @value)
 			ON CONFLICT (client_id, characteristic_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-			WHERE client_characteristics.value IS DISTINCT FROM EXCLUDED.value`, clientID, charID, string(out))
+			WHERE client_characteristics.value IS DISTINCT FROM EXCLUDED.value`,
+			pgx.NamedArgs{"client": clientID, "characteristic": charID, "value": string(out)})
 		return mapConstraint(err, "characteristic "+charID)
 	})
 	return out, err
@@ -517,7 +423,8 @@ func (s *Store) SetCharacteristicValue(ctx context.Context, viewer Viewer, clien
 // charID; a value not set is not found.
 func (s *Store) DeleteCharacteristicValue(ctx context.Context, viewer Viewer, clientID, charID string) error {
 	return s.cardTx(ctx, viewer, clientID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM client_characteristics WHERE client_id = $1 AND characteristic_id = $2`, clientID, charID)
+		tag, err := tx.Exec(ctx, `DELETE FROM client_characteristics WHERE client_id = @client AND characteristic_id = @characteristic`,
+			pgx.NamedArgs{"client": clientID, "characteristic": charID})
 		if err == nil && tag.RowsAffected() == 0 {
 			err = fmt.Errorf("value of characteristic %s: %w", charID, refusal.ErrNotFound)
 		}

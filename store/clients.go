@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,16 +39,43 @@ func scanClient(row pgx.Row) (Client, error) {
 
 // CreateClient stores a client with its segments and product groups as it
 // is, for the demo seed and tests; what people ask for goes through
-// CreateClientFor, which applies who may own what.
+// CreateClientFor, which applies the rules of who may own what.
 func (s *Store) CreateClient(ctx context.Context, c Client) (Client, error) {
 	return s.createClient(ctx, c, nil)
 }
 
-// CreateClientFor stores a client by creates: its owner must be by or
-// someone below by (an admin: anyone), and active. A refused owner is a
-// *Refused.
-func (s *Store) CreateClientFor(ctx context.Context, by Viewer, c Client) (Client, error) {
-	return s.createClient(ctx, c, func(tx pgx.Tx) error { return mayOwn(ctx, tx, by, c.Owner) })
+// Stewardship is what the rules of who owns and changes a client decide
+// on (services/clientrules.go), read in the transaction of the change with
+// the client's row locked: who is below whom, and who owns the client,
+// must not change between the check and the write.
+type Stewardship struct {
+	// Owner, Segments and ProductGroups are the client as it is; empty for
+	// a new one.
+	Owner                   string
+	Segments, ProductGroups []string
+	// Decides says that the one making the change is an admin, or the
+	// client's owner or above them (for a new client: true).
+	Decides bool
+	// NewOwner is the owner the change asks for ("" for none): whether
+	// they are an active user, and the one making the change or below them
+	// (an admin: anyone).
+	NewOwner                      string
+	NewOwnerActive, NewOwnerBelow bool
+}
+
+// StewardshipCheck refuses a change to a client by its Stewardship.
+type StewardshipCheck func(Stewardship) error
+
+// CreateClientFor stores a client created by by, as check allows; a
+// refusal changes nothing.
+func (s *Store) CreateClientFor(ctx context.Context, by Viewer, c Client, check StewardshipCheck) (Client, error) {
+	return s.createClient(ctx, c, func(tx pgx.Tx) error {
+		st := Stewardship{Decides: true, NewOwner: c.Owner}
+		if err := newOwnerFacts(ctx, tx, by, &st); err != nil {
+			return err
+		}
+		return check(st)
+	})
 }
 
 func (s *Store) createClient(ctx context.Context, c Client, check func(pgx.Tx) error) (Client, error) {
@@ -59,8 +85,8 @@ func (s *Store) createClient(ctx context.Context, c Client, check func(pgx.Tx) e
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO clients (id, name, inn, kpp, ogrn, owner) VALUES ($1, $2, $3, $4, $5, $6)`,
-			c.ID, c.Name, nullable(c.INN), nullable(c.KPP), nullable(c.OGRN), c.Owner); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO clients (id, name, inn, kpp, ogrn, owner) VALUES (@id, @name, @inn, @kpp, @ogrn, @owner)`,
+			pgx.NamedArgs{"id": c.ID, "name": c.Name, "inn": nullable(c.INN), "kpp": nullable(c.KPP), "ogrn": nullable(c.OGRN), "owner": c.Owner}); err != nil {
 			return mapConstraint(err, "client "+c.ID)
 		}
 		return setClientTags(ctx, tx, c.ID, &c.Segments, &c.ProductGroups)
@@ -68,128 +94,55 @@ func (s *Store) createClient(ctx context.Context, c Client, check func(pgx.Tx) e
 	if err != nil {
 		return Client{}, err
 	}
-	return scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = $1`, c.ID))
+	return scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c WHERE c.id = @id`, pgx.NamedArgs{"id": c.ID}))
 }
 
-// Who changes what of a client. Its owner, segments and product groups
-// decide who sees it, so only those responsible for it change them: the
-// owner, the supervisors above the owner, and admins; otherwise a manager who
-// sees a client through a grant could widen (or narrow) who else sees it.
-// Its name and legal identifiers are facts about the company that anyone
-// working with it may correct, as they may its card; every change is
-// audited. A new owner must be active, and the one who sets it or someone
-// below them (admins: anyone), so nobody hands a client to a stranger or
-// out of their own subtree.
-
-// The rules a *Refused names.
-const (
-	RuleOwnerScope    = "owner-scope"
-	RuleOwnerInactive = "owner-inactive"
-	RuleDecide        = "decide"
-)
-
-var ruleText = map[string]string{
-	RuleOwnerScope:    "the owner must be you or someone below you",
-	RuleOwnerInactive: "the owner must be an active user",
-	RuleDecide:        "only the client's owner, a supervisor above the owner or an admin changes its owner, segments and product groups",
-}
-
-// Refused is a change to a client that its maker may not make, at Field
-// (owner, segments or productGroups). It is refusal.ErrForbidden, or
-// refusal.ErrInvalid for an owner who is not an active user.
-type Refused struct {
-	Field, Rule string
-}
-
-func (e *Refused) Error() string { return e.Field + ": " + e.Reason() }
-
-// Reason is what the rule says, without the field.
-func (e *Refused) Reason() string { return ruleText[e.Rule] }
-
-func (e *Refused) Unwrap() error {
-	if e.Rule == RuleOwnerInactive {
-		return refusal.ErrInvalid
-	}
-	return refusal.ErrForbidden
-}
-
-// mayOwn refuses owner as the new owner of a client set by by.
-func mayOwn(ctx context.Context, tx pgx.Tx, by Viewer, owner string) error {
-	var active, inScope bool
-	err := tx.QueryRow(ctx, viewerScope+`
-		SELECT coalesce((SELECT active FROM users WHERE login = @owner), false), @admin OR @owner IN (SELECT login FROM scope)`,
-		by.args(pgx.NamedArgs{"owner": owner})).Scan(&active, &inScope)
-	switch {
-	case err != nil:
-		return err
-	case !active:
-		return &Refused{Field: "owner", Rule: RuleOwnerInactive}
-	case !inScope:
-		return &Refused{Field: "owner", Rule: RuleOwnerScope}
-	}
-	return nil
-}
-
-// mayDecide refuses a change of who sees client id (its owner, segments or
-// product groups) by by; a patch that sets them as they are changes nothing
-// and passes. The client's row is locked, so that its owner cannot change
-// between the check and the update.
-func mayDecide(ctx context.Context, tx pgx.Tx, by Viewer, id string, p ClientPatch) error {
-	var owner string
-	var segments, groups []string
-	err := tx.QueryRow(ctx, `SELECT owner,
-			coalesce((SELECT array_agg(segment_id) FROM client_segments WHERE client_id = c.id), '{}'),
-			coalesce((SELECT array_agg(group_id) FROM client_product_groups WHERE client_id = c.id), '{}')
-		FROM clients c WHERE id = $1 FOR UPDATE`, id).Scan(&owner, &segments, &groups)
-	if err != nil {
-		return notFound(err, "client "+id)
-	}
-	var changed string
-	switch {
-	case p.Owner != nil && *p.Owner != owner:
-		changed = "owner"
-	case p.Segments != nil && !sameSet(*p.Segments, segments):
-		changed = "segments"
-	case p.ProductGroups != nil && !sameSet(*p.ProductGroups, groups):
-		changed = "productGroups"
-	default:
+// newOwnerFacts reads whether st.NewOwner is active and within by's reach.
+func newOwnerFacts(ctx context.Context, tx pgx.Tx, by Viewer, st *Stewardship) error {
+	if st.NewOwner == "" {
 		return nil
 	}
-	var decides bool
-	if err := tx.QueryRow(ctx, viewerScope+` SELECT @admin OR @owner IN (SELECT login FROM scope)`,
-		by.args(pgx.NamedArgs{"owner": owner})).Scan(&decides); err != nil {
-		return err
-	}
-	if !decides {
-		return &Refused{Field: changed, Rule: RuleDecide}
-	}
-	if p.Owner != nil && *p.Owner != owner {
-		return mayOwn(ctx, tx, by, *p.Owner)
-	}
-	return nil
+	return tx.QueryRow(ctx, viewerScope+`
+		SELECT coalesce((SELECT active FROM users WHERE login = @owner), false), @admin OR @owner IN (SELECT login FROM scope)`,
+		by.args(pgx.NamedArgs{"owner": st.NewOwner})).Scan(&st.NewOwnerActive, &st.NewOwnerBelow)
 }
 
-func sameSet(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
+// stewardship reads the facts of a change to client id by by, locking the
+// client's row.
+func stewardship(ctx context.Context, tx pgx.Tx, by Viewer, id string, p ClientPatch) (Stewardship, error) {
+	var st Stewardship
+	err := tx.QueryRow(ctx, viewerScope+`SELECT owner,
+			coalesce((SELECT array_agg(segment_id) FROM client_segments WHERE client_id = c.id), '{}'),
+			coalesce((SELECT array_agg(group_id) FROM client_product_groups WHERE client_id = c.id), '{}'),
+			@admin OR owner IN (SELECT login FROM scope)
+		FROM clients c WHERE id = @id FOR UPDATE OF c`, by.args(pgx.NamedArgs{"id": id})).Scan(&st.Owner, &st.Segments, &st.ProductGroups, &st.Decides)
+	if err != nil {
+		return st, notFound(err, "client "+id)
+	}
+	if p.Owner != nil && *p.Owner != st.Owner {
+		st.NewOwner = *p.Owner
+	}
+	return st, newOwnerFacts(ctx, tx, by, &st)
 }
 
 func setClientTags(ctx context.Context, tx pgx.Tx, id string, segments, groups *[]string) error {
 	if segments != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM client_segments WHERE client_id = $1 AND NOT segment_id = ANY ($2)`, id, *segments); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM client_segments WHERE client_id = @id AND NOT segment_id = ANY (@segments)`,
+			pgx.NamedArgs{"id": id, "segments": *segments}); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO client_segments (client_id, segment_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, *segments); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO client_segments (client_id, segment_id) SELECT @id, unnest(@segments::text[]) ON CONFLICT DO NOTHING`,
+			pgx.NamedArgs{"id": id, "segments": *segments}); err != nil {
 			return mapConstraint(err, "segments of client "+id)
 		}
 	}
 	if groups != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM client_product_groups WHERE client_id = $1 AND NOT group_id = ANY ($2)`, id, *groups); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM client_product_groups WHERE client_id = @id AND NOT group_id = ANY (@groups)`,
+			pgx.NamedArgs{"id": id, "groups": *groups}); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO client_product_groups (client_id, group_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, *groups); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO client_product_groups (client_id, group_id) SELECT @id, unnest(@groups::text[]) ON CONFLICT DO NOTHING`,
+			pgx.NamedArgs{"id": id, "groups": *groups}); err != nil {
 			return mapConstraint(err, "product groups of client "+id)
 		}
 	}
@@ -203,33 +156,30 @@ type ClientPatch struct {
 }
 
 // UpdateClient changes a client viewer may see (others are not found), as
-// far as the rules above let viewer: a refused change is a *Refused and
-// changes nothing.
-func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p ClientPatch) (Client, error) {
+// far as check allows: a refusal changes nothing.
+func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p ClientPatch, check StewardshipCheck) (Client, error) {
 	if _, err := s.Client(ctx, viewer, id); err != nil {
 		return Client{}, err
-	}
-	opt := func(v *string) any {
-		if v == nil {
-			return nil
-		}
-		return *v
 	}
 	if p == (ClientPatch{}) {
 		return s.Client(ctx, viewer, id) // nothing to change, nothing to audit
 	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if err := mayDecide(ctx, tx, viewer, id, p); err != nil {
+		st, err := stewardship(ctx, tx, viewer, id, p)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE clients SET
-				name = coalesce($2, name),
-				inn = CASE WHEN $3::text IS NULL THEN inn ELSE nullif($3, '') END,
-				kpp = CASE WHEN $4::text IS NULL THEN kpp ELSE nullif($4, '') END,
-				ogrn = CASE WHEN $5::text IS NULL THEN ogrn ELSE nullif($5, '') END,
-				owner = coalesce($6, owner),
+		if err := check(st); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE clients SET
+				name = coalesce(@name, name),
+				inn = CASE WHEN @inn::text IS NULL THEN inn ELSE nullif(@inn, '') END,
+				kpp = CASE WHEN @kpp::text IS NULL THEN kpp ELSE nullif(@kpp, '') END,
+				ogrn = CASE WHEN @ogrn::text IS NULL THEN ogrn ELSE nullif(@ogrn, '') END,
+				owner = coalesce(@owner, owner),
 				updated_at = now()
-			WHERE id = $1`, id, opt(p.Name), opt(p.INN), opt(p.KPP), opt(p.OGRN), opt(p.Owner))
+			WHERE id = @id`, pgx.NamedArgs{"id": id, "name": p.Name, "inn": p.INN, "kpp": p.KPP, "ogrn": p.OGRN, "owner": p.Owner})
 		if err != nil {
 			return mapConstraint(err, "client "+id)
 		}
@@ -336,14 +286,14 @@ func (s *Store) Clients(ctx context.Context, viewer Viewer, f ClientFilter) ([]C
 func (s *Store) CanSeeClient(ctx context.Context, viewer Viewer, id string) error {
 	if viewer.Admin {
 		var exists bool
-		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, id).Scan(&exists)
+		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = @id)`, pgx.NamedArgs{"id": id}).Scan(&exists)
 		if err == nil && !exists {
 			err = fmt.Errorf("client %s: %w", id, refusal.ErrNotFound)
 		}
 		return err
 	}
 	var ok bool
-	if err := s.pool.QueryRow(ctx, `SELECT can_see_client($1, $2)`, viewer.Login, id).Scan(&ok); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT can_see_client(@login, @id)`, pgx.NamedArgs{"login": viewer.Login, "id": id}).Scan(&ok); err != nil {
 		return err
 	}
 	if !ok {

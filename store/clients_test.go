@@ -116,42 +116,6 @@ func TestClientsThatCannotBeCreatedSayWhy(t *testing.T) {
 	}
 }
 
-func TestAClientIsCreatedForAnOwnerInTheCreatorsSubtreeOnly(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		by       store.Viewer
-		owner    string
-		rule     string // "" = created
-		sentinel error
-	}{
-		{"a manager creates a client of their own", ivanV, "ivan", "", nil},
-		{"a supervisor creates a client for someone below", olgaV, "petr", "", nil},
-		{"an admin creates a client for anyone", adminV, "anna", "", nil},
-		{"a manager may not create a client for a peer", ivanV, "petr", store.RuleOwnerScope, refusal.ErrForbidden},
-		{"a manager may not create a client for their supervisor", ivanV, "olga", store.RuleOwnerScope, refusal.ErrForbidden},
-		{"nobody creates a client for an inactive user", ivanV, "dora", store.RuleOwnerInactive, refusal.ErrInvalid},
-		{"nobody creates a client for an unknown user", adminV, "ghost", store.RuleOwnerInactive, refusal.ErrInvalid},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s, ctx := orgStore(t)
-			c, err := s.CreateClientFor(ctx, tc.by, store.Client{ID: "new", Name: "New", Owner: tc.owner})
-			if tc.rule == "" {
-				require.NoError(t, err)
-				require.Equal(t, tc.owner, c.Owner)
-				return
-			}
-			var refused *store.Refused
-			require.True(t, errors.As(err, &refused), "%v", err)
-			require.Equal(t, "owner", refused.Field)
-			require.Equal(t, tc.rule, refused.Rule)
-			require.NotEmpty(t, refused.Reason())
-			require.ErrorIs(t, err, tc.sentinel)
-			_, err = s.Client(ctx, adminV, "new")
-			require.ErrorIs(t, err, refusal.ErrNotFound)
-		})
-	}
-}
-
 func TestAClientIsSeenByItsOwnerTheOnesAboveAndGrantsMeetingBothTags(t *testing.T) {
 	s, ctx := orgStore(t)
 	orgClients(t, s, ctx)
@@ -191,68 +155,14 @@ func TestAClientIsSeenByItsOwnerTheOnesAboveAndGrantsMeetingBothTags(t *testing.
 	}
 }
 
-func TestClientUpdatesFollowWhoDecidesWhat(t *testing.T) {
-	name, owner := "Acme Steel", "petr"
-	for _, tc := range []struct {
-		name  string
-		by    store.Viewer
-		patch store.ClientPatch
-		want  error  // nil: changed
-		field string // of the *store.Refused, if refused
-	}{
-		{"the owner renames the client", ivanV, store.ClientPatch{Name: &name}, nil, ""},
-		{"a grantee corrects the name", annaV, store.ClientPatch{Name: &name}, nil, ""},
-		{"a grantee may not change the owner", annaV, store.ClientPatch{Owner: &owner}, refusal.ErrForbidden, "owner"},
-		{"a grantee may not change the segments", annaV, store.ClientPatch{Segments: &[]string{"ru"}}, refusal.ErrForbidden, "segments"},
-		{"a grantee may not change the product groups", annaV, store.ClientPatch{ProductGroups: &[]string{}}, refusal.ErrForbidden, "productGroups"},
-		{"a grantee may set the tags to what they are", annaV, store.ClientPatch{Segments: &[]string{"ru-msk", "ru-msk"}, ProductGroups: &[]string{"steel-pipes"}}, nil, ""},
-		{"the supervisor hands the client to another manager", olgaV, store.ClientPatch{Owner: &owner}, nil, ""},
-		{"the owner may not hand the client to a peer", ivanV, store.ClientPatch{Owner: &owner}, refusal.ErrForbidden, "owner"},
-		{"nobody hands the client to an inactive user", olgaV, store.ClientPatch{Owner: new("dora")}, refusal.ErrInvalid, "owner"},
-		{"whoever may not see the client does not find it", petrV, store.ClientPatch{Name: &name}, refusal.ErrNotFound, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s, ctx := orgStore(t)
-			orgClients(t, s, ctx)
-			before, err := s.Client(ctx, adminV, "acme")
-			require.NoError(t, err)
-
-			got, err := s.UpdateClient(ctx, tc.by, "acme", tc.patch)
-			after, getErr := s.Client(ctx, adminV, "acme")
-			require.NoError(t, getErr)
-			if tc.want != nil {
-				require.ErrorIs(t, err, tc.want)
-				var refused *store.Refused
-				if tc.field != "" {
-					require.True(t, errors.As(err, &refused), "%v", err)
-					require.Equal(t, tc.field, refused.Field)
-				}
-				require.Equal(t, before, after, "a refused update changes nothing")
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, after, got)
-			if tc.patch.Name != nil {
-				require.Equal(t, *tc.patch.Name, after.Name)
-			}
-			if tc.patch.Owner != nil {
-				require.Equal(t, *tc.patch.Owner, after.Owner)
-			}
-			require.Equal(t, before.Segments, after.Segments)
-			require.Equal(t, before.INN, after.INN, "fields not in the patch stay")
-			require.False(t, after.UpdatedAt.Before(before.UpdatedAt))
-		})
-	}
-}
-
 func TestEmptyingALegalIdentifierClearsIt(t *testing.T) {
 	s, ctx := orgStore(t)
 	orgClients(t, s, ctx)
-	c, err := s.UpdateClient(ctx, ivanV, "acme", store.ClientPatch{INN: new(""), KPP: new("770101001")})
+	c, err := s.UpdateClient(ctx, ivanV, "acme", store.ClientPatch{INN: new(""), KPP: new("770101001")}, anyChange)
 	require.NoError(t, err)
 	require.Empty(t, c.INN)
 	require.Equal(t, "770101001", c.KPP)
-	same, err := s.UpdateClient(ctx, ivanV, "acme", store.ClientPatch{})
+	same, err := s.UpdateClient(ctx, ivanV, "acme", store.ClientPatch{}, anyChange)
 	require.NoError(t, err)
 	require.Equal(t, c, same, "an empty patch changes nothing, not even the time of change")
 }
@@ -293,7 +203,7 @@ func TestClientListsFilterAndPageWithinWhatTheViewerSees(t *testing.T) {
 func TestClientListsSortByTheTimeOfTheLastChange(t *testing.T) {
 	s, ctx := orgStore(t)
 	orgClients(t, s, ctx)
-	_, err := s.UpdateClient(ctx, adminV, "acme", store.ClientPatch{Name: new("Acme Renamed")})
+	_, err := s.UpdateClient(ctx, adminV, "acme", store.ClientPatch{Name: new("Acme Renamed")}, anyChange)
 	require.NoError(t, err)
 	collect := func(sort string) []string {
 		return allPages(t, func(after string) ([]store.Client, string, error) {
@@ -308,4 +218,42 @@ func TestClientListsSortByTheTimeOfTheLastChange(t *testing.T) {
 	require.NotEmpty(t, next)
 	_, _, err = s.Clients(ctx, adminV, store.ClientFilter{Page: store.Page{After: "not a cursor"}})
 	require.ErrorIs(t, err, store.ErrBadCursor)
+}
+
+// anyChange lets every change through: the rules are the services'.
+func anyChange(store.Stewardship) error { return nil }
+
+// A change's check decides on the facts read with the client locked, and
+// its refusal changes nothing.
+func TestAClientChangeIsCheckedOnItsStewardship(t *testing.T) {
+	s, ctx := orgStore(t)
+	orgClients(t, s, ctx)
+	before, err := s.Client(ctx, adminV, "acme")
+	require.NoError(t, err)
+	var seen []store.Stewardship
+	refuse := errors.New("refused")
+	check := func(st store.Stewardship) error {
+		seen = append(seen, st)
+		return refuse
+	}
+	_, err = s.UpdateClient(ctx, annaV, "acme", store.ClientPatch{Name: new("X"), Owner: new("petr")}, check)
+	require.ErrorIs(t, err, refuse)
+	_, err = s.UpdateClient(ctx, olgaV, "acme", store.ClientPatch{Owner: new("dora")}, check)
+	require.ErrorIs(t, err, refuse)
+	_, err = s.CreateClientFor(ctx, ivanV, store.Client{ID: "new", Name: "New", Owner: "ivan"}, check)
+	require.ErrorIs(t, err, refuse)
+	after, err := s.Client(ctx, adminV, "acme")
+	require.NoError(t, err)
+	require.Equal(t, before, after, "a refused change changes nothing")
+	_, err = s.Client(ctx, adminV, "new")
+	require.ErrorIs(t, err, refusal.ErrNotFound)
+	acme := func(st store.Stewardship) store.Stewardship {
+		st.Owner, st.Segments, st.ProductGroups = "ivan", []string{"ru-msk"}, []string{"steel-pipes"}
+		return st
+	}
+	require.Equal(t, []store.Stewardship{
+		acme(store.Stewardship{Decides: false, NewOwner: "petr", NewOwnerActive: true, NewOwnerBelow: false}),
+		acme(store.Stewardship{Decides: true, NewOwner: "dora", NewOwnerActive: false, NewOwnerBelow: true}),
+		{Decides: true, NewOwner: "ivan", NewOwnerActive: true, NewOwnerBelow: true},
+	}, seen)
 }
