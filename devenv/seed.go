@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/examples"
 	"github.com/conveyorhq/conveyor/services"
@@ -36,7 +34,8 @@ var DemoUsers = []DemoUser{
 // example conveyor is published (a no-op when unchanged) and the demo
 // processes are started by business key, so running Seed again adds
 // nothing.
-func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
+func Seed(ctx context.Context, svc *services.Services) error {
+	st := svc.Store
 	ctx = store.WithActor(ctx, "system:seed")
 	_, seeded, err := st.Setting(ctx, demoSeeded)
 	if err != nil {
@@ -61,7 +60,6 @@ func Seed(ctx context.Context, st *store.Store, tc client.Client) error {
 	if err != nil {
 		return err
 	}
-	svc := services.New(st, tc)
 	for i, source := range []string{"cold-base", "website", "referral"} {
 		vars, _ := json.Marshal(map[string]string{"source": source})
 		req := services.StartRequest{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars,

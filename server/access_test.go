@@ -134,7 +134,7 @@ func TestSeedingIsDoneOnceAndCompletedAfterACrash(t *testing.T) {
 	ctx := store.WithActor(t.Context(), "test")
 	admin := e.Login(t, "admin")
 	clients := listIDs(t, e, admin, "/api/v1/clients", func(c store.Client) string { return c.ID })
-	require.NoError(t, devenv.Seed(ctx, e.Store, e.Temporal))
+	require.NoError(t, devenv.Seed(ctx, e.Services))
 	require.Equal(t, clients, listIDs(t, e, admin, "/api/v1/clients", func(c store.Client) string { return c.ID }))
 	var procs struct{ Items []store.Process }
 	e.Do(t, "GET", "/api/v1/processes", admin, nil, &procs)
@@ -151,6 +151,6 @@ func TestSeedingIsDoneOnceAndCompletedAfterACrash(t *testing.T) {
 	_, err = tx.Exec(ctx, `DELETE FROM clients WHERE id = 'demo-ural'`)
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit(ctx))
-	require.NoError(t, devenv.Seed(ctx, e.Store, e.Temporal))
+	require.NoError(t, devenv.Seed(ctx, e.Services))
 	require.Equal(t, clients, listIDs(t, e, admin, "/api/v1/clients", func(c store.Client) string { return c.ID }))
 }

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/conveyorhq/conveyor/store"
+	"github.com/conveyorhq/conveyor/workflows"
 )
 
 // Services holds what the rules need: the database and Temporal.
@@ -23,6 +24,9 @@ type Services struct {
 	Temporal client.Client
 	// TokenTTL is how long a session lasts (DefaultTokenTTL when 0).
 	TokenTTL time.Duration
+	// TaskQueue is where processes run (workflows.TaskQueue when ""):
+	// tests that share one Temporal server give each Conveyor its own.
+	TaskQueue string
 
 	// The sign-in limits live as long as the Services (see signin.go).
 	signInOnce   sync.Once
@@ -32,4 +36,12 @@ type Services struct {
 // New returns the services over st and tc.
 func New(st *store.Store, tc client.Client) *Services {
 	return &Services{Store: st, Temporal: tc}
+}
+
+// taskQueue is where processes run.
+func (s *Services) taskQueue() string {
+	if s.TaskQueue != "" {
+		return s.TaskQueue
+	}
+	return workflows.TaskQueue
 }

@@ -88,7 +88,7 @@ func (s *Services) StartProcess(ctx context.Context, me store.User, req StartReq
 		}
 	}
 	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: p.ID, TaskQueue: workflows.TaskQueue,
+		ID: p.ID, TaskQueue: s.taskQueue(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.ProcessWorkflow, workflows.Input{

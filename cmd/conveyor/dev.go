@@ -14,6 +14,7 @@ import (
 
 	"github.com/conveyorhq/conveyor/devenv"
 	"github.com/conveyorhq/conveyor/pglocal"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/updateauth"
 )
@@ -79,7 +80,7 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	// Seed before serving, so the printed logins work at once; the demo
 	// processes' first items appear as soon as the worker runs.
-	if err := devenv.Seed(ctx, st, tc); err != nil {
+	if err := devenv.Seed(ctx, services.New(st, tc)); err != nil {
 		return fmt.Errorf("seeding the demo: %w", err)
 	}
 	g, gctx := errgroup.WithContext(ctx)

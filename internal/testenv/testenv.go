@@ -7,13 +7,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/conveyorhq/conveyor/services"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +35,7 @@ import (
 	"github.com/conveyorhq/conveyor/internal/pgtest"
 	"github.com/conveyorhq/conveyor/reconcile"
 	"github.com/conveyorhq/conveyor/server"
+	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/updateauth"
 	"github.com/conveyorhq/conveyor/web"
@@ -43,6 +47,7 @@ import (
 type Env struct {
 	URL      string
 	Store    *store.Store
+	Services *services.Services
 	Temporal client.Client
 	// Unsigned reaches the same Temporal without the API servers' key, as
 	// anyone who can reach the frontend could.
@@ -68,20 +73,38 @@ func New(t *testing.T) *Env {
 func Seeded(t *testing.T) *Env {
 	t.Helper()
 	e := start(t)
-	require.NoError(t, devenv.Seed(context.Background(), e.Store, e.Temporal))
+	require.NoError(t, devenv.Seed(context.Background(), e.Services))
 	return e
+}
+
+// shared is the one Temporal server of a test binary: starting one takes
+// 0.2 s and stopping it a second, for every test. Each Conveyor runs its
+// processes on a task queue of its own in the server's namespace, with its
+// own worker, so that none runs another's activities against its database.
+var shared struct {
+	once   sync.Once
+	server *temporaltest.TestServer
+	queues atomic.Int64
+}
+
+func temporalServer() *temporaltest.TestServer {
+	shared.once.Do(func() { shared.server = temporaltest.NewServer() })
+	return shared.server
 }
 
 func start(t *testing.T) *Env {
 	t.Helper()
 	st := store.New(pgtest.NewMigratedDB(t))
 
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := temporalServer()
+	queue := fmt.Sprintf("%s-%d-%s", workflows.TaskQueue, shared.queues.Add(1), strings.ReplaceAll(t.Name(), "/", "-"))
 	key := updateauth.RandomKey()
-	ts.NewWorkerWithOptions(workflows.TaskQueue, func(r sdkworker.Registry) {
-		worker.Register(r, &activities.Activities{Store: st})
-	}, worker.Options(key))
+	w := sdkworker.New(ts.GetDefaultClient(), queue, worker.Options(key))
+	worker.Register(w, &activities.Activities{Store: st})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
 	tc := ts.NewClientWithOptions(client.Options{Interceptors: []interceptor.ClientInterceptor{key.Client()}})
+	t.Cleanup(tc.Close)
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := reconcile.New(st, tc, log)
@@ -91,10 +114,11 @@ func start(t *testing.T) *Env {
 	t.Cleanup(stop)
 	svc := services.New(st, tc)
 	svc.TokenTTL = time.Hour
+	svc.TaskQueue = queue
 	srv := &server.Server{Services: svc, Log: log, Metrics: server.NewMetrics(svc), Pages: web.Pages(log, nil)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &Env{URL: hs.URL, Store: st, Temporal: tc, Unsigned: ts.GetDefaultClient()}
+	return &Env{URL: hs.URL, Store: st, Services: svc, Temporal: tc, Unsigned: ts.GetDefaultClient()}
 }
 
 // Login returns a bearer token of a demo user.
