@@ -10,9 +10,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// The UI's texts live in locales/<lang>.json, one flat file of keys per
-// language, embedded in the binary; i18n_test checks that every language
-// has every key and that every key the pages and the code ask for exists.
+// The UI's texts live in locales/<lang>.json and, for an area of pages of
+// its own, locales/<area>.<lang>.json: flat files of keys, embedded in the
+// binary and merged by language (a key in two files of one language is a
+// mistake). i18n_test checks that every language has every key and that
+// every key the pages and the code ask for exists.
 //
 //go:embed locales/*.json
 var localeFiles embed.FS
@@ -35,7 +37,17 @@ func loadMessages() map[string]map[string]string {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			panic("web: " + f + ": " + err.Error()) // embedded and tested: cannot happen in a build that passed
 		}
-		out[strings.TrimSuffix(path.Base(f), ".json")] = m
+		name := strings.TrimSuffix(path.Base(f), ".json")
+		lang := name[strings.LastIndexByte(name, '.')+1:]
+		if out[lang] == nil {
+			out[lang] = map[string]string{}
+		}
+		for k, v := range m {
+			if _, twice := out[lang][k]; twice {
+				panic("web: " + f + ": the key " + k + " is in another file of " + lang + " too")
+			}
+			out[lang][k] = v
+		}
 	}
 	return out
 }
