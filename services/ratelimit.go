@@ -16,10 +16,13 @@ import (
 //     seconds. Counting per address too means an attacker elsewhere cannot
 //     lock the real owner out: their failures are their own. Failures are
 //     forgotten a day after the last one, or at a successful login.
-//   - per client address, every attempt: one address trying many logins
+//   - per client address, failed attempts: one address trying many logins
 //     (password spraying) slips past the per-login limit, and every attempt
-//     costs an argon2id hash of CPU and memory. 20 a minute is more than a
-//     team behind one NAT signs in with.
+//     costs an argon2id hash of CPU and memory. An attempt counts from its
+//     start, so that concurrent guesses cannot all pass, and a right
+//     password takes it back: a team behind one NAT signing in at nine
+//     o'clock is not refused. 20 failures a minute is more than people
+//     mistype.
 //
 // The address is the adapter's to tell (the API's behind trusted proxies,
 // see server.ParseTrustedProxies).
@@ -32,8 +35,8 @@ const (
 	loginFirstWait      = time.Second
 	loginMaxWait        = 15 * time.Minute
 	loginFailureMemory  = 24 * time.Hour
-	addressAttemptLimit = 20
-	addressAttemptWin   = time.Minute
+	addressFailureLimit = 20
+	addressFailureWin   = time.Minute
 
 	// limiterMaxKeys bounds the keys a limiter remembers: past it, keys idle
 	// for a whole window are pruned, and if that is not enough the longest
@@ -81,6 +84,19 @@ func (l *limiter) take(key string) (retry time.Duration, ok bool) {
 	}
 	l.keys[key] = append(times, now)
 	return 0, true
+}
+
+// refund takes back one event of key, counted by a take that turned out
+// not to be one to limit.
+func (l *limiter) refund(key string) {
+	if len(key) > limiterMaxKeyLen {
+		key = key[:limiterMaxKeyLen]
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if times := l.keys[key]; len(times) > 0 {
+		l.keys[key] = times[:len(times)-1]
+	}
 }
 
 // reset forgets key's events.
@@ -146,7 +162,7 @@ type loginLimits struct {
 func newLoginLimits(now func() time.Time) *loginLimits {
 	auth.DecoyHash() // made now, so that the first unknown login is not slower
 	return &loginLimits{
-		addresses: newLimiter(addressAttemptLimit, addressAttemptWin, limiterMaxKeys, now),
+		addresses: newLimiter(addressFailureLimit, addressFailureWin, limiterMaxKeys, now),
 		failures:  newBackoff(loginFreeFailures, loginFirstWait, loginMaxWait, loginFailureMemory, limiterMaxKeys, now),
 		check:     auth.CheckPassword,
 	}

@@ -102,7 +102,7 @@ func TestPruningKeepsALimiterBounded(t *testing.T) {
 	require.Equal(t, 10, l.size())
 }
 
-func TestLoginLimitsAreFiveFreeFailuresPerLoginAndAddressAndTwentyAttemptsPerAddress(t *testing.T) {
+func TestLoginLimitsAreFiveFreeFailuresPerLoginAndAddressAndTwentyFailuresPerAddress(t *testing.T) {
 	clk := newFakeClock()
 	ll := newLoginLimits(clk.now)
 	pair := pairKey("ivan", "192.0.2.1")
@@ -116,13 +116,16 @@ func TestLoginLimitsAreFiveFreeFailuresPerLoginAndAddressAndTwentyAttemptsPerAdd
 	_, ok = ll.failures.fail(pairKey("ivan", "192.0.2.2"))
 	require.True(t, ok, "the same login from another address is counted apart")
 
-	for range addressAttemptLimit {
+	for range addressFailureLimit {
 		_, ok := ll.addresses.take("192.0.2.1")
 		require.True(t, ok)
 	}
 	wait, ok = ll.addresses.take("192.0.2.1")
 	require.False(t, ok)
 	require.Equal(t, time.Minute, wait)
+	ll.addresses.refund("192.0.2.1")
+	_, ok = ll.addresses.take("192.0.2.1")
+	require.True(t, ok, "an attempt taken back makes room for one more")
 }
 
 func TestBackoffDoublesUpToItsCapAndForgets(t *testing.T) {

@@ -65,7 +65,7 @@ func (s *Services) Session(ctx context.Context, token string) (store.User, error
 // password is auth.ErrBadCredentials, recorded in the audit log. An unknown
 // or inactive login costs the same hash as a known one, so the time of the
 // answer does not tell which logins exist. A right password clears the
-// failures of login from this address.
+// failures of login from this address and is not counted against it.
 func (s *Services) checkPassword(ctx context.Context, login, password, address string) error {
 	l := s.signIns()
 	if wait, ok := l.addresses.take(address); !ok {
@@ -94,6 +94,7 @@ func (s *Services) checkPassword(ctx context.Context, login, password, address s
 		return auth.ErrBadCredentials
 	}
 	l.failures.reset(pair)
+	l.addresses.refund(address)
 	return nil
 }
 
