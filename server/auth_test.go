@@ -107,3 +107,24 @@ func TestAnExpiredTokenIsRefused(t *testing.T) {
 	status, _ = e.Raw(t, "GET", "/api/v1/processes", fresh, nil)
 	require.Equal(t, http.StatusOK, status, "the same made by hand but not expired is accepted")
 }
+
+// An admin sees through the API how long a login is locked out, and unlocks
+// it.
+func TestAnAdminUnlocksASignInThroughTheAPI(t *testing.T) {
+	e := testenv.New(t)
+	for range 6 {
+		signIn(t, e, "ivan", "wrong")
+	}
+	status, retry, body := signIn(t, e, "ivan", "demo")
+	requireTooMany(t, status, retry, body, 2)
+	admin := e.Login(t, "admin")
+	var lock struct{ WaitSeconds int }
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/users/ivan/sign-in-lock", admin, nil, &lock))
+	require.Positive(t, lock.WaitSeconds)
+	status, _ = e.Raw(t, "DELETE", "/api/v1/users/ivan/sign-in-lock", e.Login(t, "olga"), nil)
+	require.Equal(t, http.StatusForbidden, status, "only admins")
+	status, _ = e.Raw(t, "DELETE", "/api/v1/users/ivan/sign-in-lock", admin, nil)
+	require.Equal(t, http.StatusNoContent, status)
+	status, _, body = signIn(t, e, "ivan", "demo")
+	require.Equal(t, http.StatusOK, status, string(body))
+}

@@ -105,6 +105,8 @@ func (s *Server) Handler() http.Handler {
 	authed.PUT("/users/:login/absence", s.putAbsence)
 	authed.DELETE("/users/:login/absence", s.deleteAbsence)
 	authed.POST("/users/:login/transfer", s.transferPortfolio)
+	authed.GET("/users/:login/sign-in-lock", s.getSignInLock)
+	authed.DELETE("/users/:login/sign-in-lock", s.unlockSignIns)
 	authed.PUT("/users/:login/grants", s.putGrants)
 
 	authed.GET("/clients", s.listClients)

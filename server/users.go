@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -117,4 +118,21 @@ func (s *Server) transferPortfolio(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) getSignInLock(c *gin.Context) {
+	wait, err := s.Services.SignInWait(currentUser(c), c.Param("login"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"waitSeconds": int(math.Ceil(wait.Seconds()))})
+}
+
+func (s *Server) unlockSignIns(c *gin.Context) {
+	if err := s.Services.UnlockSignIns(c.Request.Context(), currentUser(c), c.Param("login")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

@@ -1,6 +1,7 @@
 package services
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,6 +76,32 @@ func (b *backoff) reset(key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.keys, key)
+}
+
+// waiting is, of the keys that begin with prefix, the longest any must
+// still wait (0: none waits).
+func (b *backoff) waiting(prefix string) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	var most time.Duration
+	for k, s := range b.keys {
+		if strings.HasPrefix(k, prefix) && now.Before(s.until) {
+			most = max(most, s.until.Sub(now))
+		}
+	}
+	return most
+}
+
+// resetPrefix forgets the failures of every key that begins with prefix.
+func (b *backoff) resetPrefix(prefix string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.keys {
+		if strings.HasPrefix(k, prefix) {
+			delete(b.keys, k)
+		}
+	}
 }
 
 // prune drops the keys whose failures are forgotten; if none is (a flood

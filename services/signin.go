@@ -116,3 +116,28 @@ func (s *Services) LimitSignIns(now func() time.Time, check func(encoded, passwo
 	l.check = check
 	s.signInLimits = l
 }
+
+// SignInWait is how long login must still wait before a sign-in may be
+// tried again from the address that waits longest (0: none waits), for
+// admins to see who is locked out. The limits live in memory: this is
+// what this replica counts.
+func (s *Services) SignInWait(by store.User, login string) (time.Duration, error) {
+	if err := needRole(by); err != nil {
+		return 0, err
+	}
+	return s.signIns().failures.waiting(pairKey(login, "")), nil
+}
+
+// UnlockSignIns: an admin forgets login's failed sign-ins from every
+// address, so that someone locked out (by their own mistyping or by a
+// guesser's, from the same address) may sign in at once. It is audited.
+func (s *Services) UnlockSignIns(ctx context.Context, by store.User, login string) error {
+	if err := needRole(by); err != nil {
+		return err
+	}
+	if _, err := s.Store.User(ctx, login); err != nil {
+		return err
+	}
+	s.signIns().failures.resetPrefix(pairKey(login, ""))
+	return s.Store.RecordUnlock(ctx, login)
+}

@@ -65,6 +65,18 @@ func (s *Store) RecordFailedLogin(ctx context.Context, login, address string) er
 	return err
 }
 
+// RecordUnlock appends an admin's unlocking of login's sign-ins; the
+// actor is the context's (WithActor).
+func (s *Store) RecordUnlock(ctx context.Context, login string) error {
+	actor := Actor(ctx)
+	if actor == "" {
+		return ErrNoActor
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit (actor, action, entity, entity_id) VALUES (@actor, 'login_unlocked', 'session', @login)`,
+		pgx.NamedArgs{"actor": actor, "login": login})
+	return err
+}
+
 // AuditFilter narrows the audit log; zero fields do not filter.
 type AuditFilter struct {
 	Actor, Entity, EntityID, Client string
