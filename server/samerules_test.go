@@ -286,7 +286,9 @@ func TestADefinitionKeepsItsIdentityInTheAPIAndTheUI(t *testing.T) {
 		return n
 	}
 	publishNew := action{
-		api: func(id string) (string, string, any) { return "POST", "/api/v1/definitions?new=true", sameRuleDefinition(id) },
+		api: func(id string) (string, string, any) {
+			return "POST", "/api/v1/definitions?new=true", sameRuleDefinition(id)
+		},
 		web: func(id string) (string, string, url.Values) {
 			return "POST", "/definitions/publish", url.Values{"source": {sameRuleDefinition(id)}}
 		},
