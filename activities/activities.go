@@ -48,7 +48,7 @@ func actor(in wire.ProcessInput) string {
 
 // CancelProcess cancels the process and its open item in the read model.
 func (a *Activities) CancelProcess(ctx context.Context, in wire.ProcessInput) error {
-	return wire.Refuse(a.Store.CancelProcess(store.WithActor(ctx, actor(in)), in.ProcessID, in.UpdateID))
+	return wire.Refuse(a.Store.CancelProcess(store.WithActor(ctx, actor(in)), in.ProcessID, in.By, in.Reason, in.UpdateID))
 }
 
 // FailProcess records why a process could not go on.

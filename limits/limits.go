@@ -55,6 +55,8 @@ var (
 	ClientName = Field{Required: true, Max: 500}
 	// Note is a hand-over note: it goes into the process's history.
 	Note = Field{Max: 2000, Multiline: true}
+	// CancelReason is why a supervisor cancels a process (0011_cancel_reason.sql).
+	CancelReason = Field{Required: true, Max: 2000, Multiline: true}
 
 	// The client card's text, as its tables bound it (0006_card.sql); an
 	// address and a note are typed in a text area.

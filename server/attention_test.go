@@ -79,6 +79,6 @@ ends:
 	var moved completion
 	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/move", olga, map[string]any{"to": "first", "assignee": "ivan"}, &moved))
 	require.Equal(t, "ivan", moved.Next[0].Assignee)
-	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, nil, nil))
+	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, map[string]string{"reason": "test"}, nil))
 	saveHistory(t, e, p.ID, "start-needs-attention")
 }

@@ -69,9 +69,18 @@ func (s *Server) getProcess(c *gin.Context) {
 	c.JSON(http.StatusOK, p)
 }
 
-// cancelProcess: an admin, or a supervisor who sees the process.
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+// cancelProcess: an admin, or a supervisor who sees the process, for a
+// reason.
 func (s *Server) cancelProcess(c *gin.Context) {
-	p, err := s.Services.CancelProcess(c.Request.Context(), currentUser(c), c.Param("id"), c.GetHeader("Idempotency-Key"))
+	var req cancelRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	p, err := s.Services.CancelProcess(c.Request.Context(), currentUser(c), c.Param("id"), req.Reason, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		s.fail(c, err)
 		return

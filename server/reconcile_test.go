@@ -114,7 +114,7 @@ func TestTheItemALostStepOpenedCanBeCompletedAtOnce(t *testing.T) {
 func TestALostCancellationEndsTheWorkflowByItself(t *testing.T) {
 	e := testenv.New(t)
 	p, _ := startSales(t, e)
-	require.NoError(t, e.Store.CancelProcess(store.WithActor(context.Background(), "olga"), p.ID, "lost-cancel"))
+	require.NoError(t, e.Store.CancelProcess(store.WithActor(context.Background(), "olga"), p.ID, "olga", "a lost cancellation", "lost-cancel"))
 	require.Eventually(t, func() bool {
 		desc, err := e.Temporal.DescribeWorkflowExecution(context.Background(), p.ID, "")
 		return err == nil && desc.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED

@@ -210,17 +210,25 @@ func TestCancellingAProcessClosesItsWork(t *testing.T) {
 	p := start(t, e, olga, map[string]any{"definition": "sales"})
 	cold := openItem(t, e, olga, p.ID)
 
-	status, _ := e.Raw(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", ivan, nil)
+	reason := map[string]string{"reason": "the client closed down"}
+	status, _ := e.Raw(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", ivan, reason)
 	require.Equal(t, http.StatusForbidden, status)
+	for _, without := range []any{map[string]string{}, map[string]string{"reason": "  "}} {
+		status, body := e.Raw(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, without)
+		require.Equal(t, http.StatusUnprocessableEntity, status, "a cancellation takes its reason: %s", body)
+		require.Equal(t, "required", requireRefused(t, status, body, "/reason"))
+	}
 	var cancelled store.Process
-	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, nil, &cancelled))
+	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, reason, &cancelled))
 	require.Equal(t, store.ProcessCancelled, cancelled.State)
+	require.Equal(t, "olga", cancelled.CancelledBy)
+	require.Equal(t, "the client closed down", cancelled.CancelReason)
 	w, err := e.Store.WorkItem(t.Context(), cold.ID)
 	require.NoError(t, err)
 	require.Equal(t, store.ItemCancelled, w.State)
 	saveHistory(t, e, p.ID, "cancelled")
 
-	status, _ = e.Raw(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, nil)
+	status, _ = e.Raw(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, reason)
 	require.Equal(t, http.StatusConflict, status)
 	status, _ = e.Raw(t, "POST", "/api/v1/work-items/"+cold.ID+"/complete", ivan, map[string]any{"data": map[string]any{"result": "refused"}})
 	require.Equal(t, http.StatusConflict, status)

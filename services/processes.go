@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/workflows"
@@ -65,13 +67,20 @@ func (s *Services) managed(ctx context.Context, me store.User, id string) (store
 	return p, nil
 }
 
-// CancelProcess ends a running process me may manage, and returns it as it
-// is then.
-func (s *Services) CancelProcess(ctx context.Context, me store.User, id, updateID string) (store.Process, error) {
+// CancelProcess ends a running process me may manage, for reason (a
+// required text, kept and shown with the process), and returns it as it is
+// then.
+func (s *Services) CancelProcess(ctx context.Context, me store.User, id, reason, updateID string) (store.Process, error) {
 	if _, err := s.managed(ctx, me, id); err != nil {
 		return store.Process{}, err
 	}
-	if err := s.cancel(ctx, id, me.Login, updateID); err != nil {
+	reason = strings.TrimSpace(reason)
+	var bad limits.Checks
+	bad.Add(limits.CancelReason, "/reason", &reason)
+	if err := invalid("a cancellation needs its reason", bad); err != nil {
+		return store.Process{}, err
+	}
+	if err := s.cancel(ctx, id, me.Login, reason, updateID); err != nil {
 		return store.Process{}, err
 	}
 	return s.Store.Process(ctx, id)

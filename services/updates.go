@@ -26,8 +26,8 @@ func (s *Services) complete(ctx context.Context, item store.WorkItem, req workfl
 }
 
 // cancel ends a process at once.
-func (s *Services) cancel(ctx context.Context, processID, by, updateID string) error {
-	return s.update(ctx, processID, workflows.UpdateCancel, updateID, workflows.CancelRequest{By: by}, nil)
+func (s *Services) cancel(ctx context.Context, processID, by, reason, updateID string) error {
+	return s.update(ctx, processID, workflows.UpdateCancel, updateID, workflows.CancelRequest{By: by, Reason: reason}, nil)
 }
 
 // reassign gives an open item to another user.

@@ -38,7 +38,10 @@ type Process struct {
 	Failure      string          `json:"failure,omitempty"`
 	// Attention says why the process waits for a supervisor: a rule of its
 	// definition failed at run time.
-	Attention   string     `json:"attention,omitempty"`
+	Attention string `json:"attention,omitempty"`
+	// CancelledBy cancelled the process, for CancelReason.
+	CancelledBy  string     `json:"cancelledBy,omitempty"`
+	CancelReason string     `json:"cancelReason,omitempty"`
 	StartedBy   string     `json:"startedBy"`
 	StartedAt   time.Time  `json:"startedAt"`
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
@@ -46,12 +49,13 @@ type Process struct {
 
 const processColumns = `p.id, p.definition_id, p.version, coalesce(p.business_key, ''), coalesce(p.client_id, ''), p.vars,
 	p.state, coalesce(p.end_id, ''), coalesce(p.stage, ''), coalesce(p.assignee, ''), p.planned_start, p.due, p.overdue,
-	p.progress, coalesce(p.failure, ''), coalesce(p.attention, ''), p.started_by, p.started_at, p.completed_at`
+	p.progress, coalesce(p.failure, ''), coalesce(p.attention, ''), coalesce(p.cancelled_by, ''), coalesce(p.cancel_reason, ''),
+	p.started_by, p.started_at, p.completed_at`
 
 func scanProcess(row pgx.Row) (Process, error) {
 	var p Process
 	err := row.Scan(&p.ID, &p.Definition, &p.Version, &p.BusinessKey, &p.Client, &p.Vars, &p.State, &p.End,
-		&p.Stage, &p.Assignee, &p.PlannedStart, &p.Due, &p.Overdue, &p.Progress, &p.Failure, &p.Attention, &p.StartedBy,
+		&p.Stage, &p.Assignee, &p.PlannedStart, &p.Due, &p.Overdue, &p.Progress, &p.Failure, &p.Attention, &p.CancelledBy, &p.CancelReason, &p.StartedBy,
 		&p.StartedAt, &p.CompletedAt)
 	p.StartedAt = p.StartedAt.UTC()
 	utc(p.PlannedStart, p.Due, p.CompletedAt)
@@ -219,9 +223,10 @@ func (s *Store) NeedAttention(ctx context.Context, id, reason string) error {
 	})
 }
 
-// CancelProcess cancels a running process and its open work item. Cancelling
-// a cancelled process again is harmless; a finished one is ErrConflict.
-func (s *Store) CancelProcess(ctx context.Context, id, updateID string) error {
+// CancelProcess cancels a running process and its open work item, by by
+// for reason. Cancelling a cancelled process again is harmless; a finished
+// one is ErrConflict.
+func (s *Store) CancelProcess(ctx context.Context, id, by, reason, updateID string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		var state string
 		if err := tx.QueryRow(ctx, `SELECT state FROM processes WHERE id = @id FOR UPDATE`, pgx.NamedArgs{"id": id}).Scan(&state); err != nil {
@@ -245,8 +250,9 @@ func (s *Store) CancelProcess(ctx context.Context, id, updateID string) error {
 		if err := markChanged(ctx, tx, id, updateID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false, attention = NULL
-			WHERE id = @id`, pgx.NamedArgs{"id": id})
+		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false, attention = NULL,
+				cancelled_by = nullif(@by, ''), cancel_reason = nullif(@reason, '')
+			WHERE id = @id`, pgx.NamedArgs{"id": id, "by": by, "reason": reason})
 		return err
 	})
 }

@@ -62,7 +62,7 @@ func TestCancellingAndReassigningForAnUpdateLeaveMarks(t *testing.T) {
 		_, err := s.ApplyStep(ctx, openStep(id, 1, definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}))
 		require.NoError(t, err)
 	}
-	require.NoError(t, s.CancelProcess(ctx, "p1", "u-cancel"))
+	require.NoError(t, s.CancelProcess(ctx, "p1", "olga", "gone", "u-cancel"))
 	_, err := s.ReassignWorkItem(ctx, "p2.1", "petr", "u-reassign")
 	require.NoError(t, err)
 	marks, err := s.SyncMarks(ctx, 0, 10)

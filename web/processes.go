@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
 	"github.com/conveyorhq/conveyor/web/gantt"
@@ -100,9 +101,60 @@ func (u *UI) processPage(c *gin.Context) {
 	u.render(c, http.StatusOK, "process", d.Definition, page)
 }
 
-// cancelPost cancels a process: admins, and supervisors who see it.
+// cancelPage asks whether to cancel a process, and why.
+type cancelPage struct {
+	Process       services.Process
+	Client, Stage string
+	Reason        string
+	Errors        fieldErrors
+	General       []string
+	ReasonMax     int
+}
+
+func (u *UI) cancelPage(c *gin.Context) {
+	u.renderCancel(c, http.StatusOK, cancelPage{})
+}
+
+func (u *UI) renderCancel(c *gin.Context, status int, page cancelPage) {
+	ctx := c.Request.Context()
+	d, err := u.Services.Process(ctx, me(c), c.Param("id"))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	can, err := u.Services.ProcessActions(ctx, me(c), d)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if !can.MayManage {
+		u.fail(c, refusal.ErrNotFound)
+		return
+	}
+	page.Process, page.Client, page.ReasonMax = d.Process, can.ClientName, limits.CancelReason.Max
+	page.Stage = d.Process.Stage
+	for _, w := range d.History {
+		if w.Stage == d.Process.Stage && w.Title != "" {
+			page.Stage = w.Title
+		}
+	}
+	if page.Errors == nil {
+		page.Errors = fieldErrors{}
+	}
+	u.render(c, status, "process-cancel", translate(language(c), "pc.title"), page)
+}
+
+// cancelPost cancels a process for the reason given: admins, and
+// supervisors who see it. Without a reason the question comes back.
 func (u *UI) cancelPost(c *gin.Context) {
-	_, err := u.Services.CancelProcess(c.Request.Context(), me(c), c.Param("id"), "")
+	reason := c.PostForm("reason")
+	_, err := u.Services.CancelProcess(c.Request.Context(), me(c), c.Param("id"), reason, "")
+	if errors.Is(err, refusal.ErrInvalid) {
+		page := cancelPage{Reason: reason, Errors: fieldErrors{}}
+		page.General, _ = formRefusal(language(c), err, page.Errors, "", nil)
+		u.renderCancel(c, http.StatusUnprocessableEntity, page)
+		return
+	}
 	u.afterUpdate(c, err)
 }
 

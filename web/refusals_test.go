@@ -213,3 +213,33 @@ func TestAUserChangesTheirPasswordInTheUI(t *testing.T) {
 	require.Equal(t, "/login", resp.Header.Get("Location"), "the other session ended")
 	webSession(t, e.URL, "ivan", "a good long one")
 }
+
+// Cancelling asks first, and takes a reason, which the process then shows.
+func TestCancellingAProcessAsksWhyAndShowsIt(t *testing.T) {
+	e := testenv.Seeded(t)
+	var id string
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT id FROM processes WHERE business_key = 'demo-1'`).Scan(&id))
+	hc := webSession(t, e.URL, "olga", "demo")
+	page := get(t, hc, e.URL+"/processes/"+id)
+	require.Contains(t, page, `action="/processes/`+id+`/cancel"><p><button class="danger" type="submit" id="cancel">`, "the button asks first")
+	question := get(t, hc, e.URL+"/processes/"+id+"/cancel")
+	require.Contains(t, question, "Cancel the process?")
+	require.Contains(t, question, `<textarea id="reason" name="reason"`)
+
+	status, _, body := postForm(t, hc, e.URL, "/processes/"+id+"/cancel", "/processes/"+id+"/cancel", url.Values{"reason": {"   "}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `<div class="field-error" id="e-reason">required</div>`)
+	p, err := e.Store.Process(t.Context(), id)
+	require.NoError(t, err)
+	require.Equal(t, store.ProcessRunning, p.State, "nothing is cancelled without a reason")
+
+	status, where, _ := postForm(t, hc, e.URL, "/processes/"+id+"/cancel", "/processes/"+id+"/cancel", url.Values{"reason": {"the client closed down"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Contains(t, get(t, hc, e.URL+where), `<p id="cancel-reason">Cancelled by olga: the client closed down</p>`)
+
+	ivan := webSession(t, e.URL, "ivan", "demo")
+	resp, err := ivan.Get(e.URL + "/processes/" + id + "/cancel")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "a manager is not asked")
+}

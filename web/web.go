@@ -71,6 +71,7 @@ func (u *UI) Register(r *gin.Engine) {
 	s.POST("/work/:id/reassign", u.reassignPost)
 	s.GET("/processes", u.processList)
 	s.GET("/processes/:id", u.processPage)
+	s.GET("/processes/:id/cancel", u.cancelPage)
 	s.POST("/processes/:id/cancel", u.cancelPost)
 	s.POST("/processes/:id/move", u.movePost)
 	u.registerClients(s)

@@ -238,7 +238,7 @@ func (p *process) cancel(ctx workflow.Context, req CancelRequest) error {
 	// reassignment arriving meanwhile is refused instead of racing it.
 	p.busy = true
 	defer func() { p.busy = false }()
-	if err := cancelInReadModel(ctx, wire.ProcessInput{ProcessID: p.in.ProcessID, By: req.By, UpdateID: updateID(ctx)}); err != nil {
+	if err := cancelInReadModel(ctx, wire.ProcessInput{ProcessID: p.in.ProcessID, By: req.By, Reason: req.Reason, UpdateID: updateID(ctx)}); err != nil {
 		return err
 	}
 	p.finished, p.current = true, nil

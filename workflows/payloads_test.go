@@ -41,7 +41,7 @@ func TestWorkflowPayloadsKeepTheirFormat(t *testing.T) {
 			Next: workflows.NextOverride{Assignee: "sergey", PlannedStart: &at, Due: &due}}},
 		{"CompleteResult", result},
 		{"ReassignRequest", workflows.ReassignRequest{ItemID: "p.1", To: "maria", By: "olga", Note: "call after lunch"}},
-		{"CancelRequest", workflows.CancelRequest{By: "olga"}},
+		{"CancelRequest", workflows.CancelRequest{By: "olga", Reason: "the client closed"}},
 		{"MoveRequest", workflows.MoveRequest{ItemID: "p.1", To: "service", Assignee: "sergey", By: "olga"}},
 		{"SyncRequest", workflows.SyncRequest{State: wire.Running, ItemID: "p.2", Assignee: "maria", By: "system:reconciler"}},
 		{"Input", workflows.Input{ProcessID: "p", Plan: &definitions.Plan{ID: "sales", Start: "cold_call"}, Version: 1,

@@ -18,7 +18,8 @@ type ReassignRequest struct {
 
 // CancelRequest is the argument of the cancel update.
 type CancelRequest struct {
-	By string `json:"by"`
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
 }
 
 func (p *process) validateReassign(ctx workflow.Context, req ReassignRequest) error {
