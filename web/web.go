@@ -78,6 +78,16 @@ func (u *UI) Register(r *gin.Engine) {
 	u.registerDefinitions(s)
 	s.GET("/organisation", u.organisation)
 	s.POST("/organisation/grants/:login", u.saveGrants)
+	s.GET("/organisation/new-user", u.newUser)
+	s.POST("/organisation/users", u.createUser)
+	s.GET("/organisation/users/:login", u.userPage)
+	s.POST("/organisation/users/:login", u.updateUser)
+	s.POST("/organisation/users/:login/active", u.setActive)
+	s.POST("/organisation/users/:login/password", u.resetPassword)
+	s.POST("/organisation/users/:login/unlock", u.unlockSignIns)
+	s.POST("/organisation/users/:login/absence", u.setAbsence)
+	s.GET("/organisation/users/:login/transfer", u.confirmTransfer)
+	s.POST("/organisation/users/:login/transfer", u.transfer)
 }
 
 func parsePages() map[string]*template.Template {
