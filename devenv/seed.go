@@ -64,7 +64,7 @@ func Seed(ctx context.Context, svc *services.Services) error {
 		vars, _ := json.Marshal(map[string]string{"source": source})
 		req := services.StartRequest{Definition: plan.ID, BusinessKey: fmt.Sprintf("demo-%d", i+1), Variables: vars,
 			Client: demoProcessClients[i]}
-		if _, _, err := svc.StartProcess(ctx, olga, req); err != nil {
+		if _, err := svc.StartProcess(ctx, olga, req); err != nil {
 			return fmt.Errorf("seed process %s: %w", req.BusinessKey, err)
 		}
 	}

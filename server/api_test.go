@@ -297,3 +297,35 @@ func TestDefinitionsArePublishedByAnalystsAndCheckedWithPositions(t *testing.T) 
 	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/schema/definition.json", "", nil, &schema))
 	require.Equal(t, "Conveyor definition", schema["title"])
 }
+
+// The answer to a start names the first work item: its stage, assignee and
+// deadline, as the process page right after shows it; a start found by
+// its business key names the item open now.
+func TestAStartAnswersWithTheFirstWorkItem(t *testing.T) {
+	e := testenv.New(t)
+	publish(t, e, exampleYAML(t))
+	olga := e.Login(t, "olga")
+	var started struct {
+		store.Process
+		OpenItem *store.WorkItem `json:"openItem"`
+	}
+	body := map[string]any{"definition": "sales", "businessKey": "first-item", "variables": map[string]any{"source": "website"}}
+	require.Equal(t, http.StatusCreated, e.Do(t, "POST", "/api/v1/processes", olga, body, &started))
+	require.NotNil(t, started.OpenItem, "no need to poll for it")
+	require.Equal(t, "cold_call", started.OpenItem.Stage)
+	require.Equal(t, "ivan", started.OpenItem.Assignee)
+	require.Equal(t, store.ItemAttention, started.OpenItem.State)
+	require.NotNil(t, started.OpenItem.Due)
+	require.Equal(t, "cold_call", started.Stage, "the process says where it is")
+	require.Equal(t, "ivan", started.Assignee)
+	require.Equal(t, started.OpenItem.Due, started.Due)
+
+	var again struct {
+		store.Process
+		OpenItem *store.WorkItem `json:"openItem"`
+	}
+	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes", olga, body, &again))
+	require.Equal(t, started.ID, again.ID)
+	require.NotNil(t, again.OpenItem)
+	require.Equal(t, started.OpenItem.ID, again.OpenItem.ID)
+}

@@ -18,7 +18,7 @@ func (s *Server) startProcess(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	p, created, err := s.Services.StartProcess(c.Request.Context(), currentUser(c), req)
+	p, err := s.Services.StartProcess(c.Request.Context(), currentUser(c), req)
 	var de definitions.DataError
 	if errors.As(err, &de) {
 		problem(c, http.StatusUnprocessableEntity, "variables do not fit the definition", dataFields("/variables", de)...)
@@ -29,7 +29,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	status := http.StatusCreated
-	if !created {
+	if !p.Created {
 		status = http.StatusOK
 	}
 	c.JSON(status, p)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -27,6 +28,20 @@ type StartRequest struct {
 	Variables   json.RawMessage `json:"variables,omitempty"`
 }
 
+// Started is a process just started, or found by its business key, with
+// the work item it has open once it has entered its first stage.
+type Started struct {
+	store.Process
+	OpenItem *store.WorkItem `json:"openItem,omitempty"`
+	// Created: the process is new, not found by its business key.
+	Created bool `json:"-"`
+}
+
+// enterWait is how long a start waits for the process to enter its first
+// stage, so that its answer names the first work item; a start that waits
+// longer (the database slow to take the first step) answers without it.
+const enterWait = 10 * time.Second
+
 // StartProcess starts a process for me (a manager, a supervisor or an
 // admin): the read-model row first, then the workflow, so that a repeated
 // request heals a start that crashed between the two. With a business key
@@ -35,7 +50,30 @@ type StartRequest struct {
 // are a definitions.DataError; a client me may not see is not found. An
 // existing process me may not see is ErrConflict and nothing of it is
 // returned: a business key must not open a way around the visibility rule.
-func (s *Services) StartProcess(ctx context.Context, me store.User, req StartRequest) (store.Process, bool, error) {
+func (s *Services) StartProcess(ctx context.Context, me store.User, req StartRequest) (Started, error) {
+	p, created, err := s.start(ctx, me, req)
+	if err != nil || p.State != store.ProcessRunning {
+		return Started{Process: p, Created: created}, err
+	}
+	// The workflow runs: wait for its first step, then read what it opened.
+	wait, cancel := context.WithTimeout(ctx, enterWait)
+	defer cancel()
+	if err := s.update(wait, p.ID, workflows.UpdateEntered, "", workflows.EnteredRequest{}, nil); err != nil {
+		if ctx.Err() != nil {
+			return Started{}, ctx.Err()
+		}
+		return Started{Process: p, Created: created}, nil // slow: the answer has no item yet
+	}
+	out := Started{Created: created}
+	if out.Process, err = s.Store.Process(ctx, p.ID); err != nil {
+		return Started{}, err
+	}
+	v, err := s.Store.ProcessSyncView(ctx, p.ID)
+	out.OpenItem = v.Open
+	return out, err
+}
+
+func (s *Services) start(ctx context.Context, me store.User, req StartRequest) (store.Process, bool, error) {
 	if !MayStartProcesses(me) {
 		return store.Process{}, false, refusal.New(refusal.ErrForbidden, "starting a process needs the role manager, supervisor or admin")
 	}

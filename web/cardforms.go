@@ -128,7 +128,7 @@ func (u *UI) clientStartPost(c *gin.Context) {
 	if values["variables"] != "" {
 		vars = json.RawMessage(values["variables"])
 	}
-	p, _, err := u.Services.StartProcess(ctx, user, services.StartRequest{Definition: values["definition"], Client: c.Param("id"), Variables: vars})
+	p, err := u.Services.StartProcess(ctx, user, services.StartRequest{Definition: values["definition"], Client: c.Param("id"), Variables: vars})
 	var de definitions.DataError
 	switch {
 	case err == nil:

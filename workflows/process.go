@@ -20,6 +20,10 @@ const (
 	ProcessWorkflow = "Process"
 	UpdateComplete  = "complete"
 	UpdateCancel    = "cancel"
+	// UpdateEntered answers once the process has entered its first stage
+	// (or waits for a supervisor, or has ended): a start can then name the
+	// first work item.
+	UpdateEntered = "entered"
 	TaskQueue       = "conveyor"
 )
 
@@ -97,7 +101,11 @@ type process struct {
 	recent   []Applied
 	finished bool
 	steps    int
+	entered  bool // the first stage is behind: entered, waiting for a supervisor, or failed
 }
+
+// EnteredRequest is the argument of the entered update.
+type EnteredRequest struct{}
 
 // Process runs one conveyor process on the plan it carries.
 func Process(ctx workflow.Context, in Input) error {
@@ -127,12 +135,18 @@ func Process(ctx workflow.Context, in Input) error {
 		workflow.UpdateHandlerOptions{Validator: p.validateSync}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateEntered, func(ctx workflow.Context, _ EnteredRequest) error {
+		return workflow.Await(ctx, func() bool { return p.entered })
+	}); err != nil {
+		return err
+	}
 
 	if p.current == nil && p.seq == 0 {
 		if err := p.enterStart(ctx); err != nil {
 			return err
 		}
 	}
+	p.entered = true
 	for !p.finished {
 		p.watchDeadline(ctx)
 		if !p.finished && !p.busy && (p.steps >= stepsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) {

@@ -137,7 +137,7 @@ func (b *bench) conveyor(ctx context.Context, n int, lat *[]time.Duration) error
 
 // newProcess starts a process and waits for its first work item.
 func (b *bench) newProcess(ctx context.Context) (string, error) {
-	p, _, err := services.New(b.st, b.tc).StartProcess(store.WithActor(ctx, "admin"), store.User{Login: "admin", Roles: []string{store.RoleAdmin}}, services.StartRequest{Definition: "sales"})
+	p, err := services.New(b.st, b.tc).StartProcess(store.WithActor(ctx, "admin"), store.User{Login: "admin", Roles: []string{store.RoleAdmin}}, services.StartRequest{Definition: "sales"})
 	if err != nil {
 		return "", err
 	}
