@@ -31,6 +31,8 @@ func TestOrganisationFormsRefuseBesideTheField(t *testing.T) {
 			"password", "must be at least 10 characters"},
 		{"an unknown supervisor", "/organisation/new-user", "/organisation/users", user("newbie", url.Values{"supervisor": {"ghost"}}),
 			"supervisor", "choose a supervisor from the list"},
+		{"an unknown role", "/organisation/new-user", "/organisation/users", user("newbie", url.Values{"roles": {"boss"}}),
+			"roles", "choose roles from the list"},
 		{"a login taken", "/organisation/new-user", "/organisation/users", user("ivan", nil),
 			"login", "this login is taken"},
 		{"a login out of format", "/organisation/new-user", "/organisation/users", user("Ivan!", nil),

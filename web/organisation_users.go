@@ -212,9 +212,9 @@ func orgRefusal(lang string, err error, bad fieldErrors) ([]string, bool) {
 		for _, m := range []struct{ field, text, key string }{
 			{"login", "login already taken", "org.e.taken"},
 			{"login", "login must be", "org.e.loginformat"},
+			{"roles", "roles must be", "org.e.roles"}, // before "supervisor", a role it names
 			{"supervisor", "supervisor cycle", "org.e.cycle"},
 			{"supervisor", "supervisor", "org.e.supervisor"},
-			{"roles", "roles must be", "org.e.roles"},
 			{"deputy", "own deputy", "org.e.owndeputy"},
 			{"deputy", "deputy", "org.e.deputy"},
 			{"to", "would stay with", "org.e.same"},
