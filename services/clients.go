@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"strings"
 
 	"github.com/conveyorhq/conveyor/identifiers"
 	"github.com/conveyorhq/conveyor/limits"
@@ -59,10 +60,19 @@ func MayCreateClients(u store.User) bool {
 // supervisor or an admin (whom to, mayOwn says).
 func MayMoveClients(u store.User) bool { return needRole(u, store.RoleSupervisor) == nil }
 
-// Clients are the clients by may see, filtered.
+// Clients are the clients by may see, filtered. The search (f.Name, see
+// store.ClientFilter) is trimmed, its runs of white space made one space,
+// and bounded as any request parameter; digits typed with spaces or dashes
+// (an INN, a phone) become the digits.
 func (s *Services) Clients(ctx context.Context, by store.User, f store.ClientFilter) ([]store.Client, string, error) {
+	f.Name = strings.Join(strings.Fields(f.Name), " ")
+	var bad limits.Checks
+	bad.Add(limits.Parameter, "q", &f.Name)
+	if err := invalid("the search is invalid", bad); err != nil {
+		return nil, "", err
+	}
 	if n := identifiers.Normalize(f.Name); n != "" && isDigits(n) {
-		f.Name = n // an INN typed with spaces or dashes
+		f.Name = n
 	}
 	return s.Store.Clients(ctx, viewerOf(by), f)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -199,8 +201,11 @@ func (s *Store) Client(ctx context.Context, viewer Viewer, id string) (Client, e
 	return c, notFound(err, "client "+id)
 }
 
-// ClientFilter narrows a client list. Name matches a prefix of the name
-// (case-insensitive) or an exact INN.
+// ClientFilter narrows a client list. Name is a search: it matches any
+// part of the client's name, case and ё/е aside; a prefix of the INN when
+// it is all digits; any part of a contact's name; a contact's phone when it
+// is a phone number, by its digits (any part of them, or the last ten: 8 495
+// ... finds +7 495 ...).
 type ClientFilter struct {
 	Name, Owner, Segment, ProductGroup string
 	// Sort is name (the default), createdAt or updatedAt, "-" first for
@@ -211,13 +216,15 @@ type ClientFilter struct {
 
 // clientSorts are the orders a client list can take: the sort key (kept as
 // text in the cursor), the order and the comparison a keyset page continues
-// with.
+// with. Names are in Russian order (the ru_icu collation, 0010_search.sql,
+// which the clients_name index has too), in the cursor's comparison as in
+// the order, or pages would skip and repeat.
 var clientSorts = map[string]struct {
 	key          func(Client) string
 	order, after string
 }{
-	"name":       {clientName, "c.name, c.id", "(c.name, c.id) > (@after_key::text, @after_id)"},
-	"-name":      {clientName, "c.name DESC, c.id DESC", "(c.name, c.id) < (@after_key::text, @after_id)"},
+	"name":       {clientName, "c.name COLLATE ru_icu, c.id", "(c.name COLLATE ru_icu, c.id) > (@after_key::text COLLATE ru_icu, @after_id)"},
+	"-name":      {clientName, "c.name COLLATE ru_icu DESC, c.id DESC", "(c.name COLLATE ru_icu, c.id) < (@after_key::text COLLATE ru_icu, @after_id)"},
 	"createdAt":  {clientCreated, "c.created_at, c.id", "(c.created_at, c.id) > (@after_key::timestamptz, @after_id)"},
 	"-createdAt": {clientCreated, "c.created_at DESC, c.id DESC", "(c.created_at, c.id) < (@after_key::timestamptz, @after_id)"},
 	"updatedAt":  {clientUpdated, "c.updated_at, c.id", "(c.updated_at, c.id) > (@after_key::timestamptz, @after_id)"},
@@ -255,6 +262,7 @@ func (s *Store) Clients(ctx context.Context, viewer Viewer, f ClientFilter) ([]C
 	if viewer.Admin {
 		visible = `@admin`
 	}
+	matchedCTE, match, args := clientSearch(f.Name)
 	rows, _ := s.pool.Query(ctx, viewerScope+grantScope+`,
 	visible(id) AS (
 		SELECT c.id FROM clients c
@@ -262,24 +270,143 @@ func (s *Store) Clients(ctx context.Context, viewer Viewer, f ClientFilter) ([]C
 		UNION
 		SELECT cs.client_id FROM client_segments cs JOIN client_product_groups cg ON cg.client_id = cs.client_id
 		WHERE NOT @admin AND cs.segment_id = ANY ((SELECT array_agg(id) FROM my_segments)::text[])
-		  AND cg.group_id = ANY ((SELECT array_agg(id) FROM my_groups)::text[]))
+		  AND cg.group_id = ANY ((SELECT array_agg(id) FROM my_groups)::text[]))`+matchedCTE+`
 		SELECT `+clientColumns+` FROM clients c
 		WHERE `+visible+`
-		  AND (@name = '' OR lower(c.name) LIKE lower(@name) || '%' OR c.inn = @name)
+		  AND `+match+`
 		  AND (@owner = '' OR c.owner = @owner)
 		  AND (@segment = '' OR EXISTS (SELECT 1 FROM client_segments cs WHERE cs.client_id = c.id AND cs.segment_id = @segment))
 		  AND (@group = '' OR EXISTS (SELECT 1 FROM client_product_groups cg WHERE cg.client_id = c.id AND cg.group_id = @group))
 		  AND (@after_id = '' OR `+order.after+`)
 		ORDER BY `+order.order+`
 		LIMIT @limit`,
-		viewer.args(pgx.NamedArgs{"name": f.Name, "owner": f.Owner, "segment": f.Segment, "group": f.ProductGroup,
-			"after_key": nullable(after.Name), "after_id": after.ID, "limit": f.limit() + 1}))
+		viewer.args(pgx.NamedArgs{"owner": f.Owner, "segment": f.Segment, "group": f.ProductGroup,
+			"after_key": nullable(after.Name), "after_id": after.ID, "limit": f.limit() + 1, "q": args.q, "digits": args.digits}))
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Client, error) { return scanClient(r) })
 	if err != nil {
 		return nil, "", err
 	}
 	list, next := cut(list, f.limit(), func(c Client) cursor { return cursor{Name: order.key(c), ID: c.ID} })
 	return list, next, nil
+}
+
+// searchArgs are a search's named arguments: @q the term as typed, which
+// the query folds (search_fold, 0010_search.sql: the same function as the
+// indexes'), and @digits its digits when it is a phone number or an INN.
+type searchArgs struct{ q, digits string }
+
+// clientSearch is what a search term adds to the client list's query: a
+// CTE to follow the visible one (or none) and the condition on the client
+// c. The term matches the name (any part of it, folded), the INN (a prefix,
+// when the term is digits), a contact's name or phone (any part of their
+// folded text, or the phone's last ten digits when the term is a phone).
+//
+// Each of these has its index (0010_search.sql): the trigrams of the folded
+// name and of a contact's text, the INN's B-tree, the phone's last ten
+// digits. A term of three characters or more goes through them: the
+// clients it matches are gathered first, one index per way of matching, and
+// then the visible ones among them are sorted, so that a rare term among
+// 100,000 clients reads a few rows. A shorter term has no trigram and, as
+// common as it then is, is checked on each client as the page walks the
+// name order.
+func clientSearch(term string) (cte, match string, args searchArgs) {
+	term = strings.TrimSpace(term)
+	if term == "" {
+		return "", "true", args
+	}
+	args.q = term
+	allDigits := isDigitString(term)
+	if phoneLike(term) {
+		args.digits = digitsOf(term)
+	}
+	name := `strpos(search_fold(c.name), search_fold(@q)) > 0`
+	inn := `false`
+	if allDigits {
+		inn = `c.inn LIKE @digits || '%'`
+	}
+	contact := `strpos(contact_search_text(cc.name, cc.phone), search_fold(@q)) > 0`
+	if args.digits != "" {
+		contact = `strpos(contact_search_text(cc.name, cc.phone), @digits) > 0
+			OR right(phone_digits(cc.phone), 10) = right(@digits, 10)`
+	}
+	if foldedLen(term) < 3 || args.digits != "" && len(args.digits) < 3 {
+		return "", `(` + name + ` OR ` + inn + `
+			OR EXISTS (SELECT 1 FROM client_contacts cc WHERE cc.client_id = c.id AND (` + contact + `)))`, args
+	}
+	name = `search_trigrams(search_fold(c.name)) @> search_trigrams(search_fold(@q)) AND ` + name
+	if args.digits != "" {
+		contact = `search_trigrams(contact_search_text(cc.name, cc.phone)) @> search_trigrams(@digits) AND ` + contact
+	} else {
+		contact = `search_trigrams(contact_search_text(cc.name, cc.phone)) @> search_trigrams(search_fold(@q)) AND ` + contact
+	}
+	cte = `,
+	matched(id) AS (
+		SELECT c.id FROM clients c WHERE ` + name + `
+		UNION
+		SELECT cc.client_id FROM client_contacts cc WHERE ` + contact
+	if allDigits {
+		cte += `
+		UNION
+		SELECT c.id FROM clients c WHERE ` + inn
+	}
+	return cte + `)`, `c.id IN (SELECT id FROM matched)`, args
+}
+
+// phoneLike tells a term that is a phone number: digits, at least one,
+// and nothing but the signs phones are written with.
+func phoneLike(s string) bool {
+	digits := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case strings.ContainsRune("+()-. ", r):
+		default:
+			return false
+		}
+	}
+	return digits
+}
+
+func isDigitString(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// foldedLen is about the length of search_fold(s): its characters but the
+// quotes it drops and the spaces it collapses. Only which query to run
+// depends on it, not what matches.
+func foldedLen(s string) int {
+	n := 0
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case strings.ContainsRune("«»\"“”„'", r):
+		case unicode.IsSpace(r):
+			if !space {
+				n++
+			}
+			space = true
+			continue
+		default:
+			n++
+		}
+		space = false
+	}
+	return n
 }
 
 // CanSeeClient applies the visibility rule to one client.

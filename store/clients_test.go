@@ -180,7 +180,8 @@ func TestClientListsFilterAndPageWithinWhatTheViewerSees(t *testing.T) {
 	}{
 		{"a name matches as a prefix, in any case", adminV, store.ClientFilter{Name: "acm"}, []string{"acme", "acme2"}},
 		{"an INN matches exactly", adminV, store.ClientFilter{Name: "7701000002"}, []string{"birch"}},
-		{"part of an INN matches nothing", adminV, store.ClientFilter{Name: "770100000"}, nil},
+		{"a prefix of an INN matches", adminV, store.ClientFilter{Name: "770100000"}, []string{"acme", "birch", "kazsteel"}},
+		{"digits inside an INN match nothing", adminV, store.ClientFilter{Name: "01000002"}, nil},
 		{"by owner", adminV, store.ClientFilter{Owner: "petr"}, []string{"acme2", "birch", "kazsteel"}},
 		{"by segment, exactly rather than with its subtree", adminV, store.ClientFilter{Segment: "ru-msk"}, []string{"acme", "acme2", "birch"}},
 		{"by product group", adminV, store.ClientFilter{ProductGroup: "steel"}, []string{"acme2", "kazsteel"}},
