@@ -61,7 +61,8 @@ func TestTheSalesConveyorCompilesIntoItsPlan(t *testing.T) {
 
 	service := plan.Stages["service"]
 	require.Equal(t, definitions.PickRoundRobin, service.Assignee.Pick, "a team without pick is worked in turn")
-	require.JSONEq(t, `{"type":"object","required":["result"],"properties":{"result":{"type":"string","enum":["done"]}}}`, string(service.Form))
+	require.JSONEq(t, `{"type":"object","required":["result"],"additionalProperties":false,
+		"properties":{"result":{"title":"Result","type":"string","oneOf":[{"const":"done","title":"Service set up"}]}}}`, string(service.Form))
 }
 
 func TestAPlanSurvivesJSONAndKeepsItsHash(t *testing.T) {

@@ -57,7 +57,7 @@ func TestTheFirstTransitionThatHoldsWins(t *testing.T) {
 		{"cold_call", `{"result":"call_back","callBackAt":"2026-12-01T10:00:00Z"}`, 1},
 		{"cold_call", `{"result":"refused"}`, 2},
 		{"deal", `{"result":"won","amount":1200}`, 1},
-		{"deal", `{"result":"won","amount":0}`, 2},
+		{"deal", `{"result":"lost"}`, 2},
 		{"service", `{"result":"done"}`, 0},
 	} {
 		got, err := r.Choose(tc.stage, json.RawMessage(tc.data), scope("ivan"))
@@ -171,4 +171,31 @@ ends:
 	i, err := r.Choose("a", data, scope("ivan"))
 	require.NoError(t, err)
 	require.Equal(t, 0, i)
+}
+
+// The example's forms ask for what each result needs: a won deal its
+// amount (more than zero), a next step and a call back their time. A won
+// deal without an amount was ended as lost before the form said so.
+func TestTheExampleAsksForWhatEachResultNeeds(t *testing.T) {
+	r := exampleRuntime(t)
+	for _, tc := range []struct {
+		stage, data string
+		refused     string // "" = accepted
+	}{
+		{"deal", `{"result":"won"}`, "missing property 'amount'"},
+		{"deal", `{"result":"won","amount":0}`, "0 is too little: it must be more than 0"},
+		{"deal", `{"result":"won","amount":1500}`, ""},
+		{"deal", `{"result":"next_step"}`, "missing property 'nextStepAt'"},
+		{"deal", `{"result":"lost"}`, ""},
+		{"deal", `{"result":"won","amount":1,"bonus":2}`, "additional properties 'bonus' not allowed"},
+		{"cold_call", `{"result":"call_back"}`, "missing property 'callBackAt'"},
+		{"cold_call", `{"result":"refused"}`, ""},
+	} {
+		err := r.CheckData(tc.stage, json.RawMessage(tc.data))
+		if tc.refused == "" {
+			require.NoError(t, err, tc.data)
+			continue
+		}
+		require.ErrorContains(t, err, tc.refused, tc.data)
+	}
 }

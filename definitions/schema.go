@@ -34,7 +34,12 @@ var dslSchema = func() *jsonschema.Schema {
 	return c.MustCompile(url)
 }()
 
-var printer = message.NewPrinter(language.English)
+var printer = func() *message.Printer {
+	for key, en := range schemaEnglish {
+		_ = message.SetString(language.English, key, en)
+	}
+	return message.NewPrinter(language.English)
+}()
 
 // checkStructure validates the decoded document against the DSL schema and
 // reports every failing leaf at the line and column of the value (or, for
@@ -60,6 +65,9 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if _, ok := e.ErrorKind.(*kind.PropertyNames); ok || len(e.Causes) == 0 {
 		return []*jsonschema.ValidationError{e}
 	}
+	if choice := choiceFailed(e); choice != nil {
+		return []*jsonschema.ValidationError{choice}
+	}
 	var out []*jsonschema.ValidationError
 	for _, c := range e.Causes {
 		out = append(out, leaves(c)...)
@@ -74,6 +82,34 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 		_, isType := l.ErrorKind.(*kind.Type)
 		return isType && precise[pointer(l.InstanceLocation)]
 	})
+}
+
+// choiceFailed is a oneOf or anyOf of labelled choices ({const, title})
+// that none matched, said as the enum it stands for ("value must be one
+// of 'won', 'lost'"), rather than as one "value must be" per choice; nil
+// for any other error.
+func choiceFailed(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	switch k := e.ErrorKind.(type) {
+	case *kind.OneOf:
+		if k.Subschemas != nil {
+			return nil // several matched: not a wrong choice
+		}
+	case *kind.AnyOf:
+	default:
+		return nil
+	}
+	var got any
+	want := make([]any, 0, len(e.Causes))
+	for _, c := range e.Causes {
+		k, ok := c.ErrorKind.(*kind.Const)
+		if !ok || len(c.Causes) > 0 {
+			return nil
+		}
+		got = k.Got
+		want = append(want, k.Want)
+	}
+	return &jsonschema.ValidationError{SchemaURL: e.SchemaURL, InstanceLocation: e.InstanceLocation,
+		ErrorKind: &kind.Enum{Got: got, Want: want}}
 }
 
 // schemaProblems turns one schema error into problems; base is the pointer of

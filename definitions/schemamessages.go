@@ -45,6 +45,15 @@ var schemaRussian = map[string]string{
 	"min %d items required to match contains schema, but none matched": "нужно не меньше %d подходящих элементов, а нет ни одного",
 }
 
+// schemaEnglish words the bounds of numbers for people who fill in forms
+// rather than for those who write schemas.
+var schemaEnglish = map[string]string{
+	"exclusiveMaximum: got %v, want %v": "%v is too much: it must be less than %v",
+	"exclusiveMinimum: got %v, want %v": "%v is too little: it must be more than %v",
+	"maximum: got %v, want %v":          "%v is too much: at most %v",
+	"minimum: got %v, want %v":          "%v is too little: at least %v",
+}
+
 var russian = func() *message.Printer {
 	for en, ru := range schemaRussian {
 		_ = message.SetString(language.Russian, en, ru)

@@ -67,7 +67,7 @@ func TestAPortfolioMovesWholeAndAtOnce(t *testing.T) {
 
 	// The workflow follows: maria works the moved call, and `same` gives the
 	// call-back to her, not to ivan.
-	c := complete(t, e, maria, items[0], map[string]any{"data": map[string]any{"result": "call_back"}})
+	c := complete(t, e, maria, items[0], map[string]any{"data": map[string]any{"result": "call_back", "callBackAt": "2026-12-02T10:00:00Z"}})
 	require.Equal(t, "maria", c.Next[0].Assignee)
 }
 

@@ -150,7 +150,9 @@ func sameRuleActions() []action {
 		done:    itemIs(func(w store.WorkItem) bool { return w.Assignee == "maria" }),
 	}, {
 		name: "cancel a process",
-		api:  func(id string) (string, string, any) { return "POST", "/api/v1/processes/" + id + "/cancel", map[string]string{"reason": "same rules"} },
+		api: func(id string) (string, string, any) {
+			return "POST", "/api/v1/processes/" + id + "/cancel", map[string]string{"reason": "same rules"}
+		},
 		web: func(id string) (string, string, url.Values) {
 			return "POST", "/processes/" + id + "/cancel", url.Values{"reason": {"same rules"}}
 		},

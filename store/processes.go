@@ -42,9 +42,9 @@ type Process struct {
 	// CancelledBy cancelled the process, for CancelReason.
 	CancelledBy  string     `json:"cancelledBy,omitempty"`
 	CancelReason string     `json:"cancelReason,omitempty"`
-	StartedBy   string     `json:"startedBy"`
-	StartedAt   time.Time  `json:"startedAt"`
-	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	StartedBy    string     `json:"startedBy"`
+	StartedAt    time.Time  `json:"startedAt"`
+	CompletedAt  *time.Time `json:"completedAt,omitempty"`
 }
 
 const processColumns = `p.id, p.definition_id, p.version, coalesce(p.business_key, ''), coalesce(p.client_id, ''), p.vars,

@@ -164,6 +164,19 @@ func TestAClientTravelsTheConveyorByClicking(t *testing.T) {
 	signIn(t, maria, base, "maria", "demo", "#signout")
 	dealURL := openFor(t, maria, base, "Romashka")
 	dealID := dealURL[strings.LastIndex(dealURL, "/")+1:]
+	// The form follows the definition's conditions: the amount is asked
+	// for once "Won" is chosen, and the choices read as labels.
+	required := func(result string) bool {
+		require.NoError(t, chromedp.Do(maria,
+			chromedp.SetValue(chromedp.ID("#f-result"), result),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('f-result').dispatchEvent(new Event('change', {bubbles: true}))`)))
+		req, err := chromedp.Run(maria, chromedp.Evaluate[bool](`document.getElementById('f-amount').required`))
+		require.NoError(t, err)
+		return req
+	}
+	require.True(t, required("won"), "a won deal needs its amount")
+	require.False(t, required("lost"))
+	require.Contains(t, text(t, maria, "#f-result"), "Next step")
 	require.NoError(t, chromedp.Do(maria,
 		chromedp.SetValue(chromedp.ID("#f-result"), "won"),
 		// As a client that skips the browser's checks would.
@@ -173,7 +186,7 @@ func TestAClientTravelsTheConveyorByClicking(t *testing.T) {
 		chromedp.Click(chromedp.ID("#submit")),
 		chromedp.WaitVisible(chromedp.ID("#e-amount")),
 	))
-	require.Contains(t, text(t, maria, "#e-amount"), "minimum")
+	require.Contains(t, text(t, maria, "#e-amount"), "-5 is too little")
 	w, err := e.Store.WorkItem(t.Context(), dealID)
 	require.NoError(t, err)
 	require.True(t, w.Open(), "a refused completion changes nothing")

@@ -21,12 +21,12 @@ func TestAFormsRefusalReadsInTheUsersLanguage(t *testing.T) {
 	require.NoError(t, err)
 	rt, err := definitions.NewRuntime(plan)
 	require.NoError(t, err)
-	err = rt.CheckData("deal", json.RawMessage(`{"result":"won","amount":-5}`))
+	err = rt.CheckData("deal", json.RawMessage(`{"result":"lost","amount":-5}`))
 	var de definitions.DataError
 	require.True(t, errors.As(err, &de), "%v", err)
 	require.Len(t, de, 1)
 	require.Equal(t, "/amount", de[0].Path)
-	require.Equal(t, "minimum: got -5, want 0", fieldText("en", de[0]))
+	require.Equal(t, "-5 is too little: at least 0", fieldText("en", de[0]))
 	require.Equal(t, "-5 — слишком мало: не меньше 0", fieldText("ru", de[0]))
 
 	err = rt.CheckData("deal", json.RawMessage(`{}`))

@@ -53,7 +53,15 @@ type Field struct {
 	// attribute (which would force it checked).
 	Required bool
 	Options  []string // the choices of a select, as the option values
-	Min, Max *float64 // bounds of a number or integer
+	// Labels are what the choices say, parallel to Options: the title of a
+	// oneOf/anyOf choice ({const: won, title: Won}), else the humanised
+	// value (call_back → "Call back").
+	Labels []string
+	// RequiredWhen lists when an optional field becomes required: the
+	// form's if/then and dependentRequired, for the page to follow as the
+	// user chooses (the data is checked against the schema in any case).
+	RequiredWhen []When
+	Min, Max     *float64 // bounds of a number or integer
 	// Step is the input's step: "any" for numbers, "1" for integers, or the
 	// schema's multipleOf.
 	Step        string
@@ -117,10 +125,14 @@ func Fields(schema json.RawMessage) ([]Field, error) {
 		}
 	}
 
+	when := conditions(root)
 	fields := make([]Field, 0, len(props))
 	for name, p := range props {
 		f := field(name, p)
 		f.Required = required[name]
+		if !f.Required {
+			f.RequiredWhen = when[name]
+		}
 		fields = append(fields, f)
 	}
 	slices.SortFunc(fields, func(a, b Field) int {
@@ -170,7 +182,15 @@ func field(name string, p any) Field {
 				continue // an empty choice stands for no value
 			}
 			f.Options = append(f.Options, optionText(v))
+			f.Labels = append(f.Labels, choiceLabel(v, nil))
 			f.enum = append(f.enum, v)
+		}
+	case choices(s) != nil:
+		f.Kind = KindSelect
+		for _, c := range choices(s) {
+			f.Options = append(f.Options, optionText(c["const"]))
+			f.Labels = append(f.Labels, choiceLabel(c["const"], c))
+			f.enum = append(f.enum, c["const"])
 		}
 	case typ == "boolean":
 		f.Kind = KindCheckbox

@@ -81,43 +81,43 @@ func TestFields(t *testing.T) {
 		want   []Field
 	}{
 		{
-			name:   "the cold call form puts the required result first as a select, then the call back time and a long note",
+			name:   "the cold call form puts the required result first as a select of labelled choices, then the call back time (required for a call back) and a long note",
 			schema: plan.Stages["cold_call"].Form,
 			want: []Field{
 				{Name: "result", Label: "Result", Kind: "select", Required: true, Options: []string{"interested", "call_back", "refused"},
-					enum: []any{"interested", "call_back", "refused"}},
-				{Name: "callBackAt", Label: "Call back at", Kind: "datetime-local"},
+					Labels: []string{"Interested", "Call back later", "Refused"}, enum: []any{"interested", "call_back", "refused"}},
+				{Name: "callBackAt", Label: "Call back at", Kind: "datetime-local", RequiredWhen: []When{{Field: "result", Value: "call_back"}}},
 				{Name: "note", Label: "Note", Kind: "textarea", MaxLength: 2000},
 			},
 		},
 		{
-			name:   "the deal form has an amount with a minimum of zero and a next step time",
+			name:   "the deal form has an amount with a minimum of zero, required for a won deal, and a next step time, required for a next step",
 			schema: plan.Stages["deal"].Form,
 			want: []Field{
 				{Name: "result", Label: "Result", Kind: "select", Required: true, Options: []string{"next_step", "won", "lost"},
-					enum: []any{"next_step", "won", "lost"}},
-				{Name: "amount", Label: "Amount", Kind: "number", Min: ptr(0), Step: "any"},
-				{Name: "nextStepAt", Label: "Next step at", Kind: "datetime-local"},
+					Labels: []string{"Next step", "Won", "Lost"}, enum: []any{"next_step", "won", "lost"}},
+				{Name: "amount", Label: "Amount", Kind: "number", Min: ptr(0), Step: "any", RequiredWhen: []When{{Field: "result", Value: "won"}}},
+				{Name: "nextStepAt", Label: "Next step at", Kind: "datetime-local", RequiredWhen: []When{{Field: "result", Value: "next_step"}}},
 			},
 		},
 		{
 			name:   "the service form has a single choice",
 			schema: plan.Stages["service"].Form,
 			want: []Field{
-				{Name: "result", Label: "Result", Kind: "select", Required: true, Options: []string{"done"}, enum: []any{"done"}},
+				{Name: "result", Label: "Result", Kind: "select", Required: true, Options: []string{"done"}, Labels: []string{"Service set up"}, enum: []any{"done"}},
 			},
 		},
 		{
 			name:   "a form with every kind of property orders required fields first, then the rest by name",
 			schema: json.RawMessage(everyKind),
 			want: []Field{
-				{Name: "outcome", Label: "How did it go?", Kind: "select", Required: true, Options: []string{"met", "missed"}, enum: []any{"met", "missed"}},
+				{Name: "outcome", Label: "How did it go?", Kind: "select", Required: true, Options: []string{"met", "missed"}, Labels: []string{"Met", "Missed"}, enum: []any{"met", "missed"}},
 				{Name: "visitedAt", Label: "Visited at", Kind: "datetime-local", Required: true, Description: "When you were there"},
 				{Name: "address", Label: "Address", Kind: "json"},
 				{Name: "contractDate", Label: "Contract date", Kind: "date"},
 				{Name: "discount", Label: "Discount", Kind: "number", Min: ptr(0), Max: ptr(100), Step: "any"},
 				{Name: "phone", Label: "Phone", Kind: "text", MaxLength: 20, Pattern: "^[0-9+ ]+$"},
-				{Name: "priority", Label: "Priority", Kind: "select", Options: []string{"1", "2", "3"}, enum: []any{1.0, 2.0, 3.0}},
+				{Name: "priority", Label: "Priority", Kind: "select", Options: []string{"1", "2", "3"}, Labels: []string{"1", "2", "3"}, enum: []any{1.0, 2.0, 3.0}},
 				{Name: "report", Label: "Report", Kind: "textarea", MaxLength: 2000},
 				{Name: "seats", Label: "Seats", Kind: "integer", Min: ptr(1), Max: ptr(500), Step: "1"},
 				{Name: "signed", Label: "Signed", Kind: "checkbox"},
@@ -140,7 +140,7 @@ func TestFields(t *testing.T) {
 				"count": {"type": ["integer", "null"], "multipleOf": 5}, "kind": {"const": "visit"}}}`),
 			want: []Field{
 				{Name: "count", Label: "Count", Kind: "integer", Step: "5"},
-				{Name: "kind", Label: "Kind", Kind: "select", Options: []string{"visit"}, enum: []any{"visit"}},
+				{Name: "kind", Label: "Kind", Kind: "select", Options: []string{"visit"}, Labels: []string{"Visit"}, enum: []any{"visit"}},
 			},
 		},
 		{
