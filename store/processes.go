@@ -45,18 +45,20 @@ type Process struct {
 	StartedBy    string     `json:"startedBy"`
 	StartedAt    time.Time  `json:"startedAt"`
 	CompletedAt  *time.Time `json:"completedAt,omitempty"`
+	// ClientName is the name of the process's client, for lists.
+	ClientName string `json:"clientName,omitempty"`
 }
 
 const processColumns = `p.id, p.definition_id, p.version, coalesce(p.business_key, ''), coalesce(p.client_id, ''), p.vars,
 	p.state, coalesce(p.end_id, ''), coalesce(p.stage, ''), coalesce(p.assignee, ''), p.planned_start, p.due, p.overdue,
 	p.progress, coalesce(p.failure, ''), coalesce(p.attention, ''), coalesce(p.cancelled_by, ''), coalesce(p.cancel_reason, ''),
-	p.started_by, p.started_at, p.completed_at`
+	p.started_by, p.started_at, p.completed_at, coalesce((SELECT cl.name FROM clients cl WHERE cl.id = p.client_id), '')`
 
 func scanProcess(row pgx.Row) (Process, error) {
 	var p Process
 	err := row.Scan(&p.ID, &p.Definition, &p.Version, &p.BusinessKey, &p.Client, &p.Vars, &p.State, &p.End,
 		&p.Stage, &p.Assignee, &p.PlannedStart, &p.Due, &p.Overdue, &p.Progress, &p.Failure, &p.Attention, &p.CancelledBy, &p.CancelReason, &p.StartedBy,
-		&p.StartedAt, &p.CompletedAt)
+		&p.StartedAt, &p.CompletedAt, &p.ClientName)
 	p.StartedAt = p.StartedAt.UTC()
 	utc(p.PlannedStart, p.Due, p.CompletedAt)
 	return p, err
