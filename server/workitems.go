@@ -26,7 +26,7 @@ func (s *Server) failList(c *gin.Context, err error) {
 
 // listWorkItems: `assignee=me` is the caller's own work ("my work").
 func (s *Server) listWorkItems(c *gin.Context) {
-	f := services.ItemFilter{Assignee: c.Query("assignee"), State: c.Query("state"), Page: page(c)}
+	f := services.ItemFilter{Assignee: c.Query("assignee"), State: c.Query("state"), Q: c.Query("q"), Page: page(c)}
 	items, next, err := s.Services.WorkItems(c.Request.Context(), currentUser(c), f)
 	if err != nil {
 		s.failList(c, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/conveyorhq/conveyor/definitions"
 	"github.com/conveyorhq/conveyor/limits"
@@ -13,10 +14,20 @@ import (
 )
 
 // WorkItems lists the work items me may see; the assignee "me" is me's own
-// work.
+// work. The search (f.Q: a part of the client's name or of the item's
+// title) is trimmed, its runs of white space made one space, and bounded as
+// any request parameter, as are the conveyor and the stage.
 func (s *Services) WorkItems(ctx context.Context, me store.User, f store.ItemFilter) ([]store.WorkItem, string, error) {
 	if f.Assignee == "me" {
 		f.Assignee = me.Login
+	}
+	f.Q = strings.Join(strings.Fields(f.Q), " ")
+	var bad limits.Checks
+	bad.Add(limits.Parameter, "q", &f.Q)
+	bad.Add(limits.Parameter, "definition", &f.Definition)
+	bad.Add(limits.Parameter, "stage", &f.Stage)
+	if err := invalid("the search is invalid", bad); err != nil {
+		return nil, "", err
 	}
 	return s.Store.WorkItems(ctx, viewerOf(me), f)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,9 +96,13 @@ func (s *Store) ProcessItems(ctx context.Context, processID string) ([]WorkItem,
 }
 
 // ItemFilter narrows a work item list. Assignee "" means everyone the viewer
-// may see; State "open" means attention or in_progress.
+// may see; State "open" means attention or in_progress. Q finds the items
+// whose client's name or title holds it, folded as the client search folds
+// (search_fold: case, Cyrillic included, and ё); Definition and Stage are
+// the process's definition and the item's stage, "" any.
 type ItemFilter struct {
 	Assignee, State, Client string
+	Q, Definition, Stage    string
 	Page
 }
 
@@ -116,10 +121,14 @@ func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]W
 		  AND (@state = '' OR w.state = @state OR (@state = 'open' AND w.state IN ('attention', 'in_progress')))
 		  AND (@after_at::timestamptz IS NULL OR (w.planned_start, w.id) > (@after_at, @after_id))
 		  AND (@client = '' OR p.client_id = @client)
+		  AND (@q = '' OR strpos(search_fold(w.title), search_fold(@q)) > 0
+		       OR strpos(search_fold(coalesce(cl.name, '')), search_fold(@q)) > 0)
+		  AND (@definition = '' OR p.definition_id = @definition)
+		  AND (@stage = '' OR w.stage = @stage)
 		ORDER BY w.planned_start, w.id
 		LIMIT @limit`,
 		viewer.args(pgx.NamedArgs{"assignee": f.Assignee, "state": f.State, "after_at": after.At, "after_id": after.ID,
-			"limit": f.limit() + 1, "client": f.Client}))
+			"limit": f.limit() + 1, "client": f.Client, "q": strings.TrimSpace(f.Q), "definition": f.Definition, "stage": f.Stage}))
 	list, err := collectItems(rows)
 	if err != nil {
 		return nil, "", err

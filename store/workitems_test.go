@@ -54,6 +54,44 @@ func TestWorkItemListsFilterAndPageWithinWhatTheViewerSees(t *testing.T) {
 	require.Equal(t, "sales", list[0].Definition)
 }
 
+// The search finds an item by any part of its client's name or of its
+// title, whatever the case, Cyrillic included, and ё as е; the conveyor
+// and the stage narrow the list; none of them widens what one sees.
+func TestWorkItemListsSearchByClientOrTitleAndFilterByConveyorAndStage(t *testing.T) {
+	s, ctx := procStore(t)
+	_, err := s.UpdateClient(ctx, adminV, "acme", store.ClientPatch{Name: new("ООО «Ёлочка»")}, anyChange)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		viewer store.Viewer
+		filter store.ItemFilter
+		want   []string
+	}{
+		{"part of the client's name in another case", adminV, store.ItemFilter{Q: "ЛОЧК"}, []string{"p1.1"}},
+		{"ё is е", adminV, store.ItemFilter{Q: "елочка"}, []string{"p1.1"}},
+		{"the quotes of a name do not matter", adminV, store.ItemFilter{Q: "ооо ёлочка"}, []string{"p1.1"}},
+		{"part of the title", adminV, store.ItemFilter{Q: "COLD"}, []string{"p1.1", "p2.1", "p3.1"}},
+		{"the client's name of another", adminV, store.ItemFilter{Q: "birch"}, []string{"p2.1"}},
+		{"no match", adminV, store.ItemFilter{Q: "nothing like it"}, nil},
+		{"spaces around the term are not meant", adminV, store.ItemFilter{Q: "  birch "}, []string{"p2.1"}},
+		{"by conveyor", adminV, store.ItemFilter{Definition: "leads"}, []string{"p3.1"}},
+		{"by stage", adminV, store.ItemFilter{Definition: "sales", Stage: "cold_call"}, []string{"p1.1", "p2.1"}},
+		{"a stage without items", adminV, store.ItemFilter{Stage: "deal"}, nil},
+		{"search and state combine", adminV, store.ItemFilter{Q: "cold", State: "open", Assignee: "petr"}, []string{"p2.1"}},
+		{"the search never widens what one sees", ivanV, store.ItemFilter{Q: "birch"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.filter
+			f.Limit = 1
+			got := allPages(t, func(after string) ([]store.WorkItem, string, error) {
+				f.After = after
+				return s.WorkItems(ctx, tc.viewer, f)
+			}, func(w store.WorkItem) string { return w.ID })
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
 func TestAWorkItemIsFoundOnlyByWhoeverMaySeeIt(t *testing.T) {
 	s, ctx := procStore(t)
 	for _, tc := range []struct {
