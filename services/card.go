@@ -114,6 +114,9 @@ func (in *ContactInput) check(creating bool) error {
 	bad.Add(limits.Phone, "/phone", in.Phone)
 	bad.Add(limits.ContactNote, "/note", in.Note)
 	var wrong []refusal.FieldError
+	if p := deref(in.Phone); p != "" && limits.Phone.Check("/phone", p) == nil && !validPhone(p) {
+		wrong = append(wrong, refusal.FieldError{Path: "/phone", Message: ErrNotAPhone.Error(), Cause: ErrNotAPhone})
+	}
 	if e := deref(in.Email); e != "" {
 		if v := limits.Email.Check("/email", e); v != nil {
 			bad = append(bad, v)
@@ -126,6 +129,32 @@ func (in *ContactInput) check(creating bool) error {
 
 // ErrNotAnEmail is a contact's email that is not one.
 var ErrNotAnEmail = errors.New("not an email address like name@example.com")
+
+// ErrNotAPhone is a contact's phone that is not one.
+var ErrNotAPhone = errors.New("not a phone number like +7 495 123-45-67")
+
+// validPhone: digits with the separators people write (spaces, dashes,
+// dots, brackets, a leading +) and an extension after "ext"/"доб", 5 to
+// 15 digits before it: "+7 (495) 123-45-67", "8-800-555-35-35 доб. 12".
+func validPhone(p string) bool {
+	number := p
+	for _, ext := range []string{"ext", "доб"} {
+		if i := strings.Index(strings.ToLower(number), ext); i > 0 {
+			number = number[:i]
+		}
+	}
+	digits := 0
+	for i, r := range strings.TrimSpace(number) {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 5 && digits <= 15
+}
 
 func (s *Services) Contacts(ctx context.Context, by store.User, clientID string) ([]store.Contact, error) {
 	return s.Store.Contacts(ctx, viewerOf(by), clientID)

@@ -2,6 +2,8 @@ package services
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/conveyorhq/conveyor/identifiers"
@@ -111,7 +113,8 @@ func (s *Services) CreateClient(ctx context.Context, by store.User, in ClientInp
 	if in.ProductGroups != nil {
 		cl.ProductGroups = *in.ProductGroups
 	}
-	return s.Store.CreateClientFor(ctx, viewerOf(by), cl, mayOwn)
+	created, err := s.Store.CreateClientFor(ctx, viewerOf(by), cl, mayOwn)
+	return created, s.duplicate(ctx, by, cl.INN, cl.KPP, err)
 }
 
 // UpdateClient: whoever may see a client may edit its name, identifiers
@@ -126,7 +129,21 @@ func (s *Services) UpdateClient(ctx context.Context, by store.User, id string, i
 	}
 	p := store.ClientPatch{Name: in.Name, INN: in.INN, KPP: in.KPP, OGRN: in.OGRN, Owner: in.Owner,
 		Segments: in.Segments, ProductGroups: in.ProductGroups}
-	return s.Store.UpdateClient(ctx, viewerOf(by), id, p, mayChange(p))
+	cl, err := s.Store.UpdateClient(ctx, viewerOf(by), id, p, mayChange(p))
+	if errors.Is(err, refusal.ErrConflict) {
+		now, nowErr := s.Store.Client(ctx, viewerOf(by), id)
+		if nowErr == nil {
+			inn, kpp := now.INN, now.KPP
+			if in.INN != nil {
+				inn = *in.INN
+			}
+			if in.KPP != nil {
+				kpp = *in.KPP
+			}
+			err = s.duplicate(ctx, by, inn, kpp, err)
+		}
+	}
+	return cl, err
 }
 
 // Owners are whom by may make a client's owner (see mayOwn),
@@ -181,4 +198,38 @@ func (s *Services) Audit(ctx context.Context, by store.User, f store.AuditFilter
 		return nil, "", err
 	}
 	return s.Store.Audit(ctx, f)
+}
+
+// DuplicateClient is the client that already has the INN and KPP a new or
+// edited one was given: named (ID and Name) when the user may see it, else
+// only said to exist.
+type DuplicateClient struct {
+	INN      string
+	ID, Name string
+}
+
+func (d *DuplicateClient) Error() string {
+	if d.ID == "" {
+		return "a client with this INN and KPP exists already, among clients you may not see: ask your supervisor"
+	}
+	return fmt.Sprintf("a client with this INN and KPP exists already: %s (%s)", d.Name, d.ID)
+}
+
+// duplicate words a conflict on a client's INN and KPP (the one the
+// clients table refuses twice) as the client that has them, at /inn; any
+// other error is returned as it is.
+func (s *Services) duplicate(ctx context.Context, by store.User, inn, kpp string, err error) error {
+	if !errors.Is(err, refusal.ErrConflict) || inn == "" {
+		return err
+	}
+	other, findErr := s.Store.ClientByINN(ctx, inn, kpp)
+	if findErr != nil {
+		return err // not this constraint
+	}
+	d := &DuplicateClient{INN: inn}
+	if s.Store.CanSeeClient(ctx, viewerOf(by), other.ID) == nil {
+		d.ID, d.Name = other.ID, other.Name
+	}
+	return &refusal.Error{Kind: refusal.ErrConflict, Message: d.Error(),
+		Fields: []refusal.FieldError{{Path: "/inn", Message: d.Error(), Cause: d}}}
 }

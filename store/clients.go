@@ -193,6 +193,14 @@ func (s *Store) UpdateClient(ctx context.Context, viewer Viewer, id string, p Cl
 	return s.Client(ctx, Viewer{Admin: true}, id)
 }
 
+// ClientByINN is the client with inn and kpp ("" for none), whoever may see
+// it: the services name it when a new one would repeat them.
+func (s *Store) ClientByINN(ctx context.Context, inn, kpp string) (Client, error) {
+	c, err := scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients c
+		WHERE c.inn = @inn AND coalesce(c.kpp, '') = @kpp`, pgx.NamedArgs{"inn": inn, "kpp": kpp}))
+	return c, notFound(err, "client with INN "+inn)
+}
+
 // Client returns a client viewer may see; any other is not found, so its
 // existence does not leak.
 func (s *Store) Client(ctx context.Context, viewer Viewer, id string) (Client, error) {

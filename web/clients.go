@@ -197,6 +197,7 @@ type clientFormPage struct {
 	Values        map[string]string
 	Errors        fieldErrors
 	General       []string
+	Duplicate     *services.DuplicateClient // the client that has the INN and KPP given, to open
 	Segments      []option
 	ProductGroups []option
 	Owners        []services.User // for those who may name another owner
@@ -260,7 +261,11 @@ func (u *UI) clientCreate(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.renderClientForm(c, http.StatusUnprocessableEntity, clientFormPage{Values: values, Errors: bad, General: general}, segments, groups)
+	page := clientFormPage{Values: values, Errors: bad, General: general}
+	if fields := refusal.Fields(err); len(fields) == 1 {
+		errors.As(fields[0].Cause, &page.Duplicate)
+	}
+	u.renderClientForm(c, http.StatusUnprocessableEntity, page, segments, groups)
 }
 
 func ptr(s string) *string { return &s }

@@ -76,6 +76,7 @@ func fieldText(lang string, f refusal.FieldError) string {
 	var v *limits.Violation
 	var doc *services.DocumentError
 	var id *identifiers.Error
+	var dup *services.DuplicateClient
 	if t, ok := f.Translations[lang]; ok {
 		return t
 	}
@@ -86,8 +87,14 @@ func fieldText(lang string, f refusal.FieldError) string {
 		return identifierText(lang, id)
 	case errors.As(f.Cause, &doc):
 		return documentText(lang, doc)
+	case errors.As(f.Cause, &dup) && dup.ID != "":
+		return fmt.Sprintf(translate(lang, "cl.e.dupof"), dup.Name)
+	case errors.As(f.Cause, &dup):
+		return translate(lang, "cl.e.duphidden")
 	case errors.Is(f.Cause, auth.ErrBadCredentials):
 		return translate(lang, "acc.wrong")
+	case errors.Is(f.Cause, services.ErrNotAPhone):
+		return translate(lang, "cl.e.phone")
 	case errors.Is(f.Cause, services.ErrNotAnEmail):
 		return translate(lang, "cl.e.email")
 	case errors.Is(f.Cause, services.ErrNoCharacteristic):

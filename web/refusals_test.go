@@ -243,3 +243,15 @@ func TestCancellingAProcessAsksWhyAndShowsIt(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotFound, resp.StatusCode, "a manager is not asked")
 }
+
+// A new client with the INN and KPP of one the user may see links to it,
+// in the page's language.
+func TestTheClientFormLinksToTheClientThatHasTheINN(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "ivan", "demo")
+	form := url.Values{"name": {"Romashka again"}, "inn": {"7707083893"}, "kpp": {"773601001"}}
+	status, _, body := postForm(t, hc, e.URL, "/clients/new", "/clients", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `<div class="field-error" id="e-inn">a client with this INN and KPP already exists: Romashka LLC</div>`)
+	require.Contains(t, body, `<a href="/clients/demo-romashka" id="duplicate">Open Romashka LLC</a>`)
+}

@@ -411,7 +411,7 @@ func TestTheValidatorRejectsBadCompletionsAndNothingIsApplied(t *testing.T) {
 	h := newHarness(t)
 	badData := h.completeAt(time.Hour, pid+".1", `{"result":"maybe"}`, workflows.NextOverride{})
 	wrongItem := h.completeAt(time.Hour, pid+".9", `{"result":"interested"}`, workflows.NextOverride{})
-	notSame := h.completeAt(time.Hour, pid+".1", `{"result":"call_back"}`, workflows.NextOverride{Assignee: "someone-else"})
+	notSame := h.completeAt(time.Hour, pid+".1", `{"result":"call_back","callBackAt":"2026-12-02T10:00:00Z"}`, workflows.NextOverride{Assignee: "someone-else"})
 	interested := h.completeAt(2*time.Hour, pid+".1", `{"result":"interested"}`, workflows.NextOverride{})
 	again := h.completeAt(3*time.Hour, pid+".1", `{"result":"interested"}`, workflows.NextOverride{})
 	noChoice := h.completeAt(3*time.Hour, pid+".2", `{"result":"won","amount":100}`, workflows.NextOverride{})
