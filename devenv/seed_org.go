@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/conveyorhq/conveyor/auth"
 	"github.com/conveyorhq/conveyor/refusal"
@@ -49,6 +50,31 @@ var (
 		{ID: "demo-ural", Name: "Ural Parts", Owner: "admin",
 			Segments: []string{"manufacturing"}, ProductGroups: []string{"erp"}},
 	}
+	// Whom to call at each demo client.
+	demoContacts = map[string][]store.Contact{
+		"demo-romashka": {
+			{Name: "Анна Сергеевна Ковалёва", Position: "Директор по закупкам", Phone: "+7 495 123-45-67", Email: "a.kovaleva@romashka.example"},
+			{Name: "Дмитрий Олегович Лебедев", Position: "Главный бухгалтер", Phone: "+7 495 123-45-68", Email: "buh@romashka.example"},
+		},
+		"demo-vector": {
+			{Name: "Игорь Викторович Соколов", Position: "Генеральный директор", Phone: "+7 495 234-56-78", Email: "sokolov@vector.example"},
+			{Name: "Екатерина Андреевна Морозова", Position: "Руководитель ИТ-отдела", Phone: "+7 495 234-56-79", Email: "it@vector.example"},
+		},
+		"demo-tverskaya": {
+			{Name: "Наталья Павловна Волкова", Position: "Заведующая аптекой", Phone: "+7 495 345-67-89", Email: "volkova@tverskaya.example"},
+		},
+		"demo-neva": {
+			{Name: "Алексей Николаевич Орлов", Position: "Коммерческий директор", Phone: "+7 812 456-78-90", Email: "orlov@neva.example"},
+			{Name: "Мария Игоревна Зайцева", Position: "Менеджер по закупкам", Phone: "+7 812 456-78-91", Email: "zaytseva@neva.example"},
+		},
+		"demo-bakery": {
+			{Name: "Светлана Юрьевна Новикова", Position: "Владелец", Phone: "+7 495 567-89-01", Email: "novikova@bakery.example"},
+		},
+		"demo-ural": {
+			{Name: "Павел Андреевич Кузнецов", Position: "Директор по снабжению", Phone: "+7 343 678-90-12", Email: "kuznetsov@uralparts.example"},
+			{Name: "Ольга Михайловна Попова", Position: "Инженер", Phone: "+7 343 678-90-13", Email: "popova@uralparts.example"},
+		},
+	}
 	// The demo processes are about clients the cold caller may see.
 	demoProcessClients = []string{"demo-romashka", "demo-vector", "demo-tverskaya"}
 )
@@ -85,6 +111,29 @@ func seedOrganisation(ctx context.Context, st *store.Store) error {
 	}
 	for _, c := range demoClients {
 		if _, err := st.CreateClient(ctx, c); existed(err) != nil {
+			return err
+		}
+		if err := seedContacts(ctx, st, c.ID); err != nil {
+			return fmt.Errorf("contacts of %s: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// seedContacts adds the client's demo contacts it has not got: a seed
+// interrupted after some of them adds only the rest.
+func seedContacts(ctx context.Context, st *store.Store, clientID string) error {
+	seed := store.Viewer{Login: "admin", Admin: true}
+	have, err := st.Contacts(ctx, seed, clientID)
+	if err != nil {
+		return err
+	}
+	for _, c := range demoContacts[clientID] {
+		if slices.ContainsFunc(have, func(h store.Contact) bool { return h.Name == c.Name }) {
+			continue
+		}
+		c.ClientID = clientID
+		if _, err := st.CreateContact(ctx, seed, c); err != nil {
 			return err
 		}
 	}
