@@ -150,7 +150,10 @@ func (s *Services) ProcessActions(ctx context.Context, me store.User, d ProcessD
 		if a.MayReassign, err = s.mayReassign(ctx, me, w); err != nil || !a.MayReassign {
 			return a, err
 		}
-		a.Assignees, err = s.targets(ctx, me, d.Process)
+		all, err := s.targets(ctx, me, d.Process)
+		// Handing over to the one who has the item changes nothing: they
+		// are not offered.
+		a.Assignees = slices.DeleteFunc(all, func(u store.User) bool { return u.Login == w.Assignee })
 		return a, err
 	}
 	return a, nil

@@ -50,7 +50,10 @@ func (s *Services) mayAct(ctx context.Context, me store.User, item store.WorkIte
 // mayReassign tells whether me may hand item over: a supervisor above its
 // assignee or an admin. The assignee cannot pass their own work on.
 func (s *Services) mayReassign(ctx context.Context, me store.User, item store.WorkItem) (bool, error) {
-	if item.Assignee == me.Login && !me.Has(store.RoleAdmin) {
+	// A manager's own item stays theirs (nobody is below them to take it);
+	// a supervisor who took an item, or had it handed to them, may pass it
+	// on again.
+	if item.Assignee == me.Login && !me.Has(store.RoleAdmin) && !me.Has(store.RoleSupervisor) {
 		return false, nil
 	}
 	return s.mayAct(ctx, me, item)

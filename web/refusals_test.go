@@ -115,8 +115,13 @@ func TestAHandOverInTheUIStaysInTheSupervisorsSubtree(t *testing.T) {
 	}, 20*time.Second, 20*time.Millisecond)
 	hc := webSession(t, e.URL, "olga", "demo")
 	page := get(t, hc, e.URL+"/processes/"+cold.ProcessID)
-	require.Contains(t, page, "<option>maria</option>")
-	require.NotContains(t, page, "<option>anna</option>")
+	handOver := page[strings.Index(page, `<select id="to"`):]
+	handOver = handOver[:strings.Index(handOver, "</select>")]
+	require.True(t, strings.HasPrefix(handOver, `<select id="to" name="to" required><option value="">`), "nobody is chosen for the supervisor: %s", handOver)
+	require.Contains(t, handOver, `<option value="maria">`)
+	require.NotContains(t, handOver, `value="anna"`, "not below olga")
+	require.NotContains(t, handOver, `value="ivan"`, "the one who has it is not offered")
+	require.NotContains(t, handOver, `value="admin"`)
 
 	status, _, body := postForm(t, hc, e.URL, "/processes/"+cold.ProcessID, "/work/"+cold.ID+"/reassign", url.Values{"to": {"anna"}})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
@@ -125,9 +130,16 @@ func TestAHandOverInTheUIStaysInTheSupervisorsSubtree(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "ivan", w.Assignee)
 
-	status, where, _ := postForm(t, hc, e.URL, "/processes/"+cold.ProcessID, "/work/"+cold.ID+"/reassign", url.Values{"to": {"maria"}})
+	status, where, _ := postForm(t, hc, e.URL, "/processes/"+cold.ProcessID, "/work/"+cold.ID+"/reassign", url.Values{"to": {"olga"}})
 	require.Equal(t, http.StatusSeeOther, status)
 	require.Equal(t, "/processes/"+cold.ProcessID, where)
+	require.Contains(t, get(t, hc, e.URL+where), `action="/work/`+cold.ID+`/reassign"`, "the supervisor keeps the hand-over after taking the item")
+	status, _, _ = postForm(t, hc, e.URL, "/processes/"+cold.ProcessID, "/work/"+cold.ID+"/reassign", url.Values{"to": {"maria"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Contains(t, get(t, hc, e.URL+where), `action="/work/`+cold.ID+`/reassign"`, "and after handing it on")
+	w, err = e.Store.WorkItem(ctx, cold.ID)
+	require.NoError(t, err)
+	require.Equal(t, "maria", w.Assignee)
 }
 
 // maria sees Neva Trade through her grants: she may correct its name, not
