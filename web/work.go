@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,29 +14,6 @@ import (
 	"github.com/conveyorhq/conveyor/web/form"
 	"github.com/conveyorhq/conveyor/workflows"
 )
-
-type workRow struct {
-	services.WorkItem
-	Overdue bool
-}
-
-// workList is "My work": the user's open items, new ones first to catch the
-// eye, by planned start.
-func (u *UI) workList(c *gin.Context) {
-	user := me(c)
-	items, _, err := u.Services.WorkItems(c.Request.Context(), user,
-		services.ItemFilter{Assignee: user.Login, State: "open", Page: services.Page{Limit: 200}})
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	now := time.Now()
-	rows := make([]workRow, 0, len(items))
-	for _, w := range items {
-		rows = append(rows, workRow{WorkItem: w, Overdue: w.Overdue || (w.Due != nil && w.Due.Before(now))})
-	}
-	u.render(c, http.StatusOK, "work", translate(language(c), "mywork"), rows)
-}
 
 type itemPage struct {
 	Item      services.WorkItem
@@ -50,6 +26,9 @@ type itemPage struct {
 	Errors    []string // refusals not tied to a field
 	Result    *workflows.CompleteResult
 	MayAct    bool
+	// Card is the client at hand: its card's link, contacts and primary
+	// addresses; nil without a client or for a user who may not see it.
+	Card *itemCard
 }
 
 // workItem shows a work item to those who may see it, with its form to
@@ -62,6 +41,9 @@ func (u *UI) workItem(c *gin.Context) {
 		return
 	}
 	page, err := newItemPage(view)
+	if err == nil {
+		page.Card, err = u.itemCard(c, view.Process.Client)
+	}
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -76,6 +58,9 @@ func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
 	var page *itemPage
 	if err == nil {
 		page, err = newItemPage(view)
+	}
+	if err == nil {
+		page.Card, err = u.itemCard(c, view.Process.Client)
 	}
 	if err != nil {
 		u.fail(c, err)
