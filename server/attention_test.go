@@ -82,3 +82,44 @@ ends:
 	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/cancel", olga, map[string]string{"reason": "test"}, nil))
 	saveHistory(t, e, p.ID, "start-needs-attention")
 }
+
+// A first stage nobody may work (its team has no members) waits for a
+// supervisor with the reason in plain words, not Temporal's error text;
+// once the team has a member, the supervisor moves it on to that stage.
+func TestAStartNobodyMayWorkWaitsUntilTheCauseIsFixed(t *testing.T) {
+	e := testenv.New(t)
+	publish(t, e, []byte(`id: unstaffed
+title: A team nobody is in yet
+start: first
+stages:
+  first:
+    title: First
+    assignee: {team: newcomers}
+    transitions:
+      - to: done
+ends:
+  done: {title: Done}
+`))
+	olga, admin := e.Login(t, "olga"), e.Login(t, "admin")
+	p := start(t, e, olga, map[string]any{"definition": "unstaffed"})
+	var detail processDetail
+	require.Eventually(t, func() bool {
+		require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/processes/"+p.ID, olga, nil, &detail))
+		return detail.Attention != ""
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Equal(t, "running", detail.State, "not failed: it can go on")
+	require.Contains(t, detail.Attention, "newcomers")
+	require.NotContains(t, detail.Attention, "activity error", "plain words")
+	require.NotContains(t, detail.Attention, "type:")
+
+	require.Equal(t, http.StatusOK, e.Do(t, "PATCH", "/api/v1/users/ivan", admin, map[string]any{"teams": []string{"cold-callers", "newcomers"}}, nil))
+	var moved completion
+	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/processes/"+p.ID+"/move", olga, map[string]any{"to": "first", "assignee": "ivan"}, &moved))
+	require.Equal(t, "ivan", moved.Next[0].Assignee)
+	var after processDetail
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/processes/"+p.ID, olga, nil, &after))
+	require.Empty(t, after.Attention, "moving on clears the notice")
+	done := complete(t, e, e.Login(t, "ivan"), moved.Next[0].ID, map[string]any{"data": map[string]any{}})
+	require.Equal(t, "done", done.End)
+	saveHistory(t, e, p.ID, "start-unassignable-moved-on")
+}

@@ -178,11 +178,13 @@ func (p *process) scope(ctx workflow.Context) definitions.Scope {
 	return sc
 }
 
-// enterStart opens the first work item. A start the definition cannot
-// satisfy (a team without members, an unknown user) fails the process with
-// the reason; a rule that fails at run time (an expression) makes it wait
-// for a supervisor; anything else (the database away) is retried until it
-// passes.
+// enterStart opens the first work item. A start nobody may work (a team
+// without members who may see the client, an inactive user) and a rule
+// that fails at run time (an expression) make the process wait for a
+// supervisor, with the reason in plain words: once the cause is fixed they
+// move it on (to the first stage again, its executor chosen by its rule)
+// or cancel it. Histories from before that failed such a process. Anything
+// else (the database away) is retried until it passes.
 func (p *process) enterStart(ctx workflow.Context) error {
 	for {
 		e, err := p.rt.Enter(p.in.Plan.Start, "", nil, nil, p.scope(ctx))
@@ -205,6 +207,11 @@ func (p *process) enterStart(ctx workflow.Context) error {
 				}
 				continue
 			}
+		}
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) && app.Type() == wire.TypeInvalid &&
+			workflow.GetVersion(ctx, "start-unassignable-needs-attention", workflow.DefaultVersion, 1) == 1 {
+			return recordAttention(ctx, p.in.ProcessID, app.Message())
 		}
 		if ferr := failProcess(ctx, p.in.ProcessID, err.Error()); ferr != nil {
 			return ferr

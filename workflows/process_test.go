@@ -582,7 +582,7 @@ func TestTheServerSuggestingContinueAsNewEndsTheRunAtTheNextStep(t *testing.T) {
 	require.Equal(t, "deal", in.Current.Stage)
 }
 
-func TestAStartThatCannotBeAssignedFailsTheProcessWithTheReason(t *testing.T) {
+func TestAStartNobodyMayWorkWaitsForASupervisorWithTheReason(t *testing.T) {
 	h := newHarness(t)
 	h.fake.failApply = func(st wire.Step) error {
 		if st.Close == nil {
@@ -590,14 +590,16 @@ func TestAStartThatCannotBeAssignedFailsTheProcessWithTheReason(t *testing.T) {
 		}
 		return nil
 	}
+	h.cancelAt(time.Hour) // a supervisor may cancel it; moving it on is tested against a real server
 	h.run()
 	require.NoError(t, h.env.GetWorkflowError())
 
 	f := h.fake.snapshot()
 	require.Empty(t, f.steps)
-	require.Len(t, f.failed, 1)
-	require.Equal(t, pid, f.failed[0].ProcessID)
-	require.Contains(t, f.failed[0].Reason, "team cold-callers has no active members")
+	require.Empty(t, f.failed, "the process is not failed: it can be moved on once the team has members")
+	require.Len(t, f.attention, 1)
+	require.Equal(t, pid, f.attention[0].ProcessID)
+	require.Equal(t, "team cold-callers has no active members", f.attention[0].Reason, "in plain words, not the activity's error")
 }
 
 func TestAFailedStepLeavesTheItemOpenForAnotherTry(t *testing.T) {

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"strings"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
@@ -38,7 +39,10 @@ func Refuse(err error) error {
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.kind) {
-			return temporal.NewNonRetryableApplicationError(err.Error(), k.typ, nil, refusal.Fields(err))
+			// The kind travels as the type: the message is the reason alone,
+			// for people to read ("team x has no members", not "...: invalid").
+			msg := strings.TrimSuffix(err.Error(), ": "+k.kind.Error())
+			return temporal.NewNonRetryableApplicationError(msg, k.typ, nil, refusal.Fields(err))
 		}
 	}
 	return err
