@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,11 +36,6 @@ func byteSize(n int64) string {
 		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
 	}
 	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
-}
-
-type auditRow struct {
-	At                          time.Time
-	Actor, Action, Entity, What string
 }
 
 type clientCardPage struct {
@@ -129,10 +123,8 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 	case "audit":
 		var entries []services.AuditEntry
 		entries, next, err = u.Services.ClientAudit(ctx, user, cl.ID, listPage(c, 50))
-		for _, e := range entries {
-			page.Audit = append(page.Audit, auditRow{At: e.At, Actor: e.Actor,
-				Action: orKey(language(c), "cl.act."+e.Action, e.Action),
-				Entity: orKey(language(c), "cl.ent."+e.Entity, e.Entity), What: auditWhat(e)})
+		if err == nil {
+			page.Audit, err = u.auditTrail(c, user, dir, entries)
 		}
 	}
 	if err != nil {

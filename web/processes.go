@@ -11,11 +11,13 @@ import (
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
+	"github.com/conveyorhq/conveyor/web/form"
 	"github.com/conveyorhq/conveyor/web/gantt"
 )
 
 type processListPage struct {
 	Items                                      []services.Process
+	plans                                      planCache // of Items' versions
 	Next                                       string
 	Definition, State, Assignee, Overdue, Sort string
 	Definitions                                []services.Version
@@ -41,8 +43,14 @@ func (u *UI) processList(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page := processListPage{Items: items, Definition: f.Definition, State: f.State, Assignee: f.Assignee,
+	page := processListPage{Items: items, plans: planCache{}, Definition: f.Definition, State: f.State, Assignee: f.Assignee,
 		Overdue: c.Query("overdue"), Sort: f.Sort}
+	for _, p := range items {
+		if _, err := page.plans.get(ctx, u.Services, p); err != nil {
+			u.fail(c, err)
+			return
+		}
+	}
 	if next != "" {
 		q := c.Request.URL.Query()
 		q.Set("after", next)
@@ -58,7 +66,12 @@ func (u *UI) processList(c *gin.Context) {
 type processPage struct {
 	Process services.Process
 	Client  string
+	// Row is the process in words: its definition's, stage's and end's
+	// titles.
+	Row     processRow
 	History []services.WorkItem
+	forms   map[string][]form.Field // of each stage, for the history
+	names   map[string]string       // of the users, by login
 	Gantt   string
 	// MayAct: the user may hand the open item over, to one of Assignees.
 	MayAct    bool
@@ -89,6 +102,16 @@ func (u *UI) processPage(c *gin.Context) {
 	}
 	page := processPage{Process: d.Process, Client: can.ClientName, History: d.History, Error: c.Query("error"),
 		MayManage: can.MayManage, Targets: can.Stops, Movers: can.Movers, MayAct: can.MayReassign, Assignees: can.Assignees}
+	plan, err := u.Services.ProcessPlan(ctx, d.Process)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	page.Row, page.forms = newProcessRow(d.Process, plan), stageForms(plan)
+	if page.names, err = u.userNames(ctx); err != nil {
+		u.fail(c, err)
+		return
+	}
 	bars := make([]gantt.Bar, len(d.History))
 	for i, w := range d.History {
 		bars[i] = gantt.Bar{Label: w.Title, Assignee: w.Assignee, PlannedStart: w.PlannedStart, Due: w.Due,
@@ -98,7 +121,7 @@ func (u *UI) processPage(c *gin.Context) {
 		}
 	}
 	page.Gantt = gantt.Render(bars, time.Now(), language(c))
-	u.render(c, http.StatusOK, "process", d.Definition, page)
+	u.render(c, http.StatusOK, "process", page.Row.Title, page)
 }
 
 // cancelPage asks whether to cancel a process, and why.
