@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -78,13 +79,16 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer tc.Close()
 
-	// Seed before serving, so the printed logins work at once; the demo
-	// processes' first items appear as soon as the worker runs.
-	if err := devenv.Seed(ctx, services.New(st, tc)); err != nil {
-		return fmt.Errorf("seeding the demo: %w", err)
-	}
+	// The worker first: a start waits for its process's first step. Then
+	// the seed, before serving, so the printed logins work at once.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorker(gctx, st, tc, key, log) })
+	if err := devenv.Seed(gctx, services.New(st, tc)); err != nil {
+		stop()
+		return errors.Join(fmt.Errorf("seeding the demo: %w", err), g.Wait())
+	}
 	ready := make(chan string, 1)
 	g.Go(func() error { return serveHTTP(gctx, cfg, st, tc, log, func(a string) { ready <- a }) })
 	select {
