@@ -40,6 +40,9 @@ var ErrBadCredentials = errors.New("wrong login or password")
 type LimitedError struct {
 	Wait   time.Duration
 	Reason string
+	// Login: the failures of this login from this address, not the
+	// address's attempts, reached their limit; a page words the two apart.
+	Login bool
 }
 
 func (e *LimitedError) Error() string { return e.Reason }

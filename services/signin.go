@@ -75,7 +75,7 @@ func (s *Services) checkPassword(ctx context.Context, login, password, address s
 	// guesses cannot all pass before the first of them fails.
 	pair := pairKey(login, address)
 	if wait, ok := l.failures.fail(pair); !ok {
-		return &auth.LimitedError{Wait: wait, Reason: "too many failed sign-ins for this login from this address"}
+		return &auth.LimitedError{Wait: wait, Reason: "too many failed sign-ins for this login from this address", Login: true}
 	}
 	hash, active, err := s.Store.PasswordHash(ctx, login)
 	known := err == nil

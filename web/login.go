@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -75,7 +77,7 @@ func (u *UI) loginPost(c *gin.Context) {
 			u.renderLoginPage(c, http.StatusUnprocessableEntity, loginPage{Errors: errs})
 			return
 		case errors.As(err, &limited):
-			msg, status = limited.Reason, http.StatusTooManyRequests
+			msg, status = limitedText(language(c), limited), http.StatusTooManyRequests
 		case !errors.Is(err, auth.ErrBadCredentials):
 			u.fail(c, err)
 			return
@@ -86,6 +88,20 @@ func (u *UI) loginPost(c *gin.Context) {
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie(sessionCookie, token, int(time.Until(expires).Seconds()), "/", "", c.Request.TLS != nil, true)
 	c.Redirect(http.StatusSeeOther, "/work")
+}
+
+// limitedText says in lang why a sign-in is refused by the limits and when
+// to try again.
+func limitedText(lang string, l *auth.LimitedError) string {
+	key := "login.limited.address"
+	if l.Login {
+		key = "login.limited.login"
+	}
+	wait := int(math.Ceil(l.Wait.Seconds()))
+	if wait >= 120 {
+		return fmt.Sprintf(translate(lang, key), fmt.Sprintf(translate(lang, "login.minutes"), (wait+59)/60))
+	}
+	return fmt.Sprintf(translate(lang, key), fmt.Sprintf(translate(lang, "login.seconds"), max(wait, 1)))
 }
 
 func (u *UI) logout(c *gin.Context) {

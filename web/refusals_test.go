@@ -267,3 +267,21 @@ func TestTheClientFormLinksToTheClientThatHasTheINN(t *testing.T) {
 	require.Contains(t, body, `<div class="field-error" id="e-inn">a client with this INN and KPP already exists: Romashka LLC</div>`)
 	require.Contains(t, body, `<a href="/clients/demo-romashka" id="duplicate">Open Romashka LLC</a>`)
 }
+
+// The sign-in limits are said in the page's language, with when to try
+// again.
+func TestTheSignInLimitsAreSaidInRussian(t *testing.T) {
+	e := testenv.New(t)
+	hc := browserless(t)
+	u, err := url.Parse(e.URL)
+	require.NoError(t, err)
+	hc.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "ru", Path: "/"}})
+	var body string
+	status := 0
+	for range 7 {
+		status, _, body = postForm(t, hc, e.URL, "/login", "/login", url.Values{"login": {"ivan"}, "password": {"wrong"}})
+	}
+	require.Equal(t, http.StatusTooManyRequests, status)
+	require.Contains(t, body, "Слишком много неудачных попыток входа под этим логином: попробуйте снова через")
+	require.NotContains(t, body, "too many")
+}
