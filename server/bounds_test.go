@@ -28,6 +28,12 @@ func counts(t *testing.T, e *testenv.Env) map[string]int {
 func requireRefused(t *testing.T, status int, body []byte, path string) string {
 	t.Helper()
 	require.Equal(t, http.StatusUnprocessableEntity, status, string(body))
+	return errorAt(t, body, path)
+}
+
+// errorAt is the message of a problem's error at path.
+func errorAt(t *testing.T, body []byte, path string) string {
+	t.Helper()
 	var p problem
 	require.NoError(t, json.Unmarshal(body, &p))
 	for _, f := range p.Errors {
