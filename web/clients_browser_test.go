@@ -175,7 +175,7 @@ func TestMyClientsAndTheClientCard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("#audit")),
 	))
 	trail := text(t, ivan, "#audit")
-	for _, want := range []string{"ivan", "address", "Tverskaya 7", "bank account", valid, "contact", "document", "offer.txt", "characteristic", "process"} {
+	for _, want := range []string{"Ivan Sidorov", "address", "Tverskaya 7", "bank account", valid, "contact", "document", "offer.txt", "Employees", "process"} {
 		require.Contains(t, trail, want)
 	}
 	require.NoError(t, chromedp.Do(ivan,
