@@ -50,7 +50,9 @@ var (
 		{ID: "demo-ural", Name: "Ural Parts", Owner: "admin",
 			Segments: []string{"manufacturing"}, ProductGroups: []string{"erp"}},
 	}
-	// Whom to call at each demo client.
+	// Whom to call at the demo clients. Moscow Bakery has nobody: a web
+	// test (web/refusals_test.go) checks that a refused contact leaves its
+	// list empty.
 	demoContacts = map[string][]store.Contact{
 		"demo-romashka": {
 			{Name: "Анна Сергеевна Ковалёва", Position: "Директор по закупкам", Phone: "+7 495 123-45-67", Email: "a.kovaleva@romashka.example"},
@@ -66,9 +68,6 @@ var (
 		"demo-neva": {
 			{Name: "Алексей Николаевич Орлов", Position: "Коммерческий директор", Phone: "+7 812 456-78-90", Email: "orlov@neva.example"},
 			{Name: "Мария Игоревна Зайцева", Position: "Менеджер по закупкам", Phone: "+7 812 456-78-91", Email: "zaytseva@neva.example"},
-		},
-		"demo-bakery": {
-			{Name: "Светлана Юрьевна Новикова", Position: "Владелец", Phone: "+7 495 567-89-01", Email: "novikova@bakery.example"},
 		},
 		"demo-ural": {
 			{Name: "Павел Андреевич Кузнецов", Position: "Директор по снабжению", Phone: "+7 343 678-90-12", Email: "kuznetsov@uralparts.example"},
