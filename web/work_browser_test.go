@@ -107,7 +107,6 @@ func TestMyWorkSortsTheDayAndTheItemHasItsClientAtHand(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, mails, "mailto:a.kovaleva@romashka.example")
 	accessible(t, ivan)
-	screenshot(t, ivan, "work-item-client")
 
 	// My work, by the day, in English and in Russian, wide and on a phone.
 	for _, tc := range []struct{ lang, overdue, today, later, newBadge string }{
@@ -129,9 +128,6 @@ func TestMyWorkSortsTheDayAndTheItemHasItsClientAtHand(t *testing.T) {
 			require.NotContains(t, today, "Vector JSC")
 			require.NotContains(t, overdue, "Romashka LLC")
 			accessible(t, ivan)
-			if width == 390 {
-				screenshot(t, ivan, "phone-my-work-"+tc.lang)
-			}
 		}
 	}
 	require.NoError(t, chromedp.Do(ivan, chromedp.EmulateViewport(1280, 900)))
