@@ -271,6 +271,8 @@ type processRow struct {
 	// runs, "won", "lost", or "ended" for an end neither (and a
 	// cancelled process).
 	Outcome string
+	// AssigneeName is the name of whom it waits for.
+	AssigneeName string
 }
 
 func newProcessRow(p services.Process, plan *definitions.Plan) processRow {
@@ -335,11 +337,18 @@ func (pc planCache) get(ctx context.Context, s *services.Services, p services.Pr
 	return plan, nil
 }
 
-// Rows are the list's processes in words.
+// Rows are the list's processes in words, their executors by name.
 func (p processListPage) Rows() []processRow {
+	names := make(map[string]string, len(p.Users))
+	for _, x := range p.Users {
+		names[x.Login] = x.Name
+	}
 	rows := make([]processRow, len(p.Items))
 	for i, x := range p.Items {
 		rows[i] = newProcessRow(x, p.plans[planKey{x.Definition, x.Version}])
+		if x.Assignee != "" {
+			rows[i].AssigneeName = nameOf(names, x.Assignee)
+		}
 	}
 	return rows
 }

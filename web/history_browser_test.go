@@ -103,7 +103,7 @@ func TestAProcessHistoryAndTheClientsTrailReadAsWords(t *testing.T) {
 	// process has no bar of a win.
 	require.NoError(t, chromedp.Do(olga, chromedp.Navigate(e.URL+"/processes"), chromedp.WaitVisible(chromedp.ID("processes"))))
 	list := text(t, olga, "#processes")
-	for _, s := range []string{"Sales conveyor", "Romashka LLC", "Vector JSC", "Tverskaya Pharmacy", "Won", "Lost"} {
+	for _, s := range []string{"Sales conveyor", "Romashka LLC", "Vector JSC", "Tverskaya Pharmacy", "Won", "Lost", "Ivan Sidorov"} {
 		require.Contains(t, list, s)
 	}
 	noMachineText(t, list)
@@ -145,6 +145,8 @@ func TestAProcessHistoryAndTheClientsTrailReadAsWords(t *testing.T) {
 		require.Contains(t, trail, s)
 	}
 	noMachineText(t, trail)
+	require.NoError(t, chromedp.Do(olga, chromedp.Navigate(e.URL+"/processes/"+ids["demo-romashka"]), chromedp.WaitVisible(chromedp.ID("history"))))
+	require.Equal(t, "отменён", text(t, olga, "#process-state"), "a process is masculine in Russian")
 	require.NoError(t, chromedp.Do(olga, chromedp.Navigate(e.URL+"/processes/"+ids["demo-tverskaya"]), chromedp.WaitVisible(chromedp.ID("history"))))
 	require.Contains(t, text(t, olga, "#history"), "150\u00a0000")
 	require.Contains(t, text(t, olga, "#history"), "Данные")

@@ -114,7 +114,7 @@ func (u *UI) processPage(c *gin.Context) {
 	}
 	bars := make([]gantt.Bar, len(d.History))
 	for i, w := range d.History {
-		bars[i] = gantt.Bar{Label: w.Title, Assignee: w.Assignee, PlannedStart: w.PlannedStart, Due: w.Due,
+		bars[i] = gantt.Bar{Label: w.Title, Assignee: nameOf(page.names, w.Assignee), PlannedStart: w.PlannedStart, Due: w.Due,
 			Started: w.StartedAt, Completed: w.CompletedAt, Overdue: w.Overdue}
 		if w.Open() {
 			page.Open = &d.History[i]
