@@ -43,7 +43,8 @@ const (
 	stripeColor    = "#f8f9fa"
 )
 
-// Geometry, in viewBox units. The SVG scales to its container's width.
+// Geometry, in viewBox units. The SVG scales to its container's width, but
+// not below MinWidth (style.css): a narrower container scrolls it.
 const (
 	width       = 960.0
 	labelWidth  = 230.0 // the row labels' column
@@ -61,21 +62,24 @@ const day = 24 * time.Hour
 type texts struct {
 	today, noStages, title               string
 	planned, actual, now, overdue, noDue string
-	dateFmt, timeFmt, monthFmt           string // time layouts: tick labels, tooltips, month ticks
+	dateFmt, timeFmt                     string     // time layouts: tick labels, tooltips
+	months                               [12]string // month ticks' names
 	stages                               func(n int) string
 }
 
 var textsRU = texts{
 	today: "Сегодня", noStages: "Нет этапов", title: "Диаграмма Ганта",
 	planned: "план", actual: "факт", now: "сейчас", overdue: "просрочено", noDue: "без срока",
-	dateFmt: "02.01", timeFmt: "02.01.2006 15:04", monthFmt: "01.2006",
+	dateFmt: "02.01", timeFmt: "02.01.2006 15:04",
+	months: [12]string{"янв.", "февр.", "март", "апр.", "май", "июнь", "июль", "авг.", "сент.", "окт.", "нояб.", "дек."},
 	stages: func(n int) string { return "этапов: " + strconv.Itoa(n) },
 }
 
 var textsEN = texts{
 	today: "Today", noStages: "No stages", title: "Gantt chart",
 	planned: "planned", actual: "actual", now: "now", overdue: "overdue", noDue: "no due date",
-	dateFmt: "Jan 2", timeFmt: "Jan 2, 2006 15:04", monthFmt: "Jan 2006",
+	dateFmt: "Jan 2", timeFmt: "Jan 2, 2006 15:04",
+	months: [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 	stages: func(n int) string {
 		if n == 1 {
 			return "1 stage"
@@ -115,14 +119,8 @@ func Render(bars []Bar, now time.Time, lang string) string {
 			}
 		}
 	}
-	from = from.Truncate(day) // UTC midnight: Truncate works on absolute time
-	if end := to.Truncate(day); end.Before(to) {
-		to = end.Add(day)
-	}
-	if to.Sub(from) < day {
-		to = from.Add(day)
-	}
-	sc := scale{from: from, to: to}
+	ax := layoutAxis(from, to, chartLeft, chartRight, labelEdge, width-labelEdge, tx)
+	sc := scale{from: ax.from, to: ax.to, left: chartLeft, right: chartRight}
 
 	height := rowTop + float64(len(rows))*rowHeight + footer
 	label := tx.title + ", " + tx.stages(len(rows))
@@ -141,21 +139,14 @@ func Render(bars []Bar, now time.Time, lang string) string {
 	// Axis, grid and tick labels.
 	bottom := rowTop + float64(len(rows))*rowHeight
 	w.Raw(`<g class="axis">`)
-	for _, t := range ticks(from, to) {
-		x := sc.x(t.at)
+	for _, t := range ax.ticks {
 		w.Raw(fmt.Sprintf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
-			svg.Num(x), svg.Num(axisY), svg.Num(x), svg.Num(bottom), gridColor))
-		if !t.label {
+			svg.Num(t.x), svg.Num(axisY), svg.Num(t.x), svg.Num(bottom), gridColor))
+		if t.label == "" {
 			continue
 		}
-		anchor := "middle"
-		if x-chartLeft < 20 {
-			anchor = "start"
-		} else if chartRight-x < 20 {
-			anchor = "end"
-		}
-		w.Raw(fmt.Sprintf(`<text x="%s" y="%s" font-size="11" fill="%s" text-anchor="%s">%s</text>`,
-			svg.Num(x), svg.Num(axisY-8), mutedTextColor, anchor, svg.Esc(t.at.Format(tickFormat(from, to, tx)))))
+		w.Raw(fmt.Sprintf(`<text class="tick" x="%s" y="%s" font-size="%s" fill="%s" text-anchor="%s">%s</text>`,
+			svg.Num(t.tx), svg.Num(axisY-8), svg.Num(tickFont), mutedTextColor, t.anchor, svg.Esc(t.label)))
 	}
 	w.Raw(fmt.Sprintf(`<line class="axis-line" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`,
 		svg.Num(chartLeft), svg.Num(axisY), svg.Num(chartRight), svg.Num(axisY), mutedTextColor))
@@ -293,91 +284,22 @@ func renderEmpty(tx texts) string {
 	return w.Close()
 }
 
-// scale maps times in [from, to] onto the axis.
-type scale struct{ from, to time.Time }
+// scale maps times in [from, to] onto [left, right].
+type scale struct {
+	from, to    time.Time
+	left, right float64
+}
 
 func (s scale) x(t time.Time) float64 {
 	f := seconds(s.from, t) / seconds(s.from, s.to)
 	f = math.Min(math.Max(f, 0), 1)
-	return chartLeft + f*(chartRight-chartLeft)
-}
-
-// Tick spacing: days up to 30 days (a grid line each day), weeks (Mondays) up to half a year,
-// months beyond; every step-th unit so that labels do not crowd.
-const (
-	maxDayTicks   = 15
-	maxMonthTicks = 12
-)
-
-type tick struct {
-	at    time.Time
-	label bool // false: a grid line only
-}
-
-func ticks(from, to time.Time) []tick {
-	days := int(seconds(from, to) / 86400)
-	var out []tick
-	switch {
-	case days <= 30: // a grid line each day, labels every step days
-		step := ceilDiv(days, maxDayTicks)
-		for i, t := 0, from; !t.After(to); i, t = i+1, t.Add(day) {
-			out = append(out, tick{t, i%step == 0})
-		}
-	case days <= 183:
-		step := ceilDiv(days/7+1, maxDayTicks)
-		t := from
-		for t.Weekday() != time.Monday {
-			t = t.Add(day)
-		}
-		for ; !t.After(to); t = t.AddDate(0, 0, 7*step) {
-			out = append(out, tick{t, true})
-		}
-	default:
-		months := days/30 + 1
-		step := ceilDiv(months, maxMonthTicks)
-		// Steps divide a year (or are whole years) and count from January,
-		// so ticks fall on the same months whatever the range's start.
-		for _, s := range []int{1, 2, 3, 4, 6, 12} {
-			if step <= s {
-				step = s
-				break
-			}
-		}
-		if step > 12 {
-			step = ceilDiv(step, 12) * 12
-		}
-		t := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
-		if t.Before(from) {
-			t = t.AddDate(0, 1, 0)
-		}
-		for (int(t.Month())-1)%min(step, 12) != 0 || (step > 12 && t.Year()%(step/12) != 0) {
-			t = t.AddDate(0, 1, 0)
-		}
-		for ; !t.After(to); t = t.AddDate(0, step, 0) {
-			out = append(out, tick{t, true})
-		}
-	}
-	return out
-}
-
-func tickFormat(from, to time.Time, tx texts) string {
-	if seconds(from, to) > 183*86400 {
-		return tx.monthFmt
-	}
-	return tx.dateFmt
+	return s.left + f*(s.right-s.left)
 }
 
 // seconds is t-from in seconds; unlike time.Time.Sub it does not saturate
 // at 292 years, whatever the dates a caller passes.
 func seconds(from, t time.Time) float64 {
 	return float64(t.Unix()-from.Unix()) + float64(t.Nanosecond()-from.Nanosecond())/1e9
-}
-
-func ceilDiv(a, b int) int {
-	if a <= b {
-		return 1
-	}
-	return (a + b - 1) / b
 }
 
 // cut shortens s to at most n runes, ending it with an ellipsis.

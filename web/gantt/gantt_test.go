@@ -233,8 +233,8 @@ func TestTicks(t *testing.T) {
 	assert.Contains(t, labels, "Jan 13")
 	assert.NotContains(t, labels, "Jan 7")
 
-	// Months beyond half a year, never crowded, even over decades.
-	assert.Contains(t, tickLabels(longSpan(), "ru"), "01.2025")
+	// Months for long spans, never crowded, even over decades.
+	assert.Contains(t, tickLabels(longSpan(), "ru"), "янв. 2025") // month names, the year in January
 	decades := []gantt.Bar{{Label: "Forever", PlannedStart: at("1990-05-17T00:00:00Z"), Due: ptr("2030-01-01T00:00:00Z")}}
 	labels = tickLabels(decades, "en")
 	assert.NotEmpty(t, labels)
@@ -287,4 +287,57 @@ func TestCenturies(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, labels, 13)
+}
+
+// The rendered axis: over spans from an hour to decades and any number of
+// bars, no two tick labels' boxes (from the SVG: x, text-anchor and the
+// label's estimated width) overlap, and there are at least two.
+func TestRenderedAxisLabelsNeverOverlap(t *testing.T) {
+	start := at("2025-12-02T10:17:00Z")
+	spans := map[string]time.Duration{
+		"an hour": time.Hour, "a day": 24 * time.Hour, "two weeks": 14 * 24 * time.Hour,
+		"three months": 92 * 24 * time.Hour, "a year": 365 * 24 * time.Hour, "ten years": 3652 * 24 * time.Hour,
+	}
+	for name, span := range spans {
+		for _, n := range []int{1, 3, 12} {
+			for _, lang := range []string{"en", "ru"} {
+				t.Run(name+"/"+strconv.Itoa(n)+"/"+lang, func(t *testing.T) {
+					var bars []gantt.Bar
+					for i := range n {
+						s := start.Add(span * time.Duration(i) / time.Duration(n))
+						due := s.Add(span / time.Duration(n))
+						bars = append(bars, gantt.Bar{Label: "Stage " + strconv.Itoa(i), PlannedStart: s, Due: &due, Started: &s, Completed: &due})
+					}
+					// now at the end: the span is the bars'.
+					els := svgtest.WellFormed(t, gantt.Render(bars, start.Add(span), lang))
+					assert.Equal(t, "0 0 960 "+strconv.Itoa(38+40*n+26), els[0].Attrs["viewBox"])
+					type box struct {
+						label  string
+						x0, x1 float64
+					}
+					var boxes []box
+					for _, e := range find(els, "text", "class", "tick") {
+						x, w := attrNum(t, e, "x"), gantt.TextWidth(e.Text)
+						assert.Equal(t, "12", e.Attrs["font-size"])
+						switch e.Attrs["text-anchor"] {
+						case "start":
+							boxes = append(boxes, box{e.Text, x, x + w})
+						case "end":
+							boxes = append(boxes, box{e.Text, x - w, x})
+						default:
+							boxes = append(boxes, box{e.Text, x - w/2, x + w/2})
+						}
+					}
+					require.GreaterOrEqual(t, len(boxes), 2, "at least two labels")
+					for i, b := range boxes {
+						assert.GreaterOrEqual(t, b.x0, 0.0, b.label)
+						assert.LessOrEqual(t, b.x1, 960.0, b.label)
+						if i > 0 {
+							assert.Greater(t, b.x0, boxes[i-1].x1, "%q and %q overlap", boxes[i-1].label, b.label)
+						}
+					}
+				})
+			}
+		}
+	}
 }
