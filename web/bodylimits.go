@@ -31,12 +31,12 @@ const (
 
 // formBodies are the routes whose posts have another bound than maxFormBody.
 var formBodies = map[string]int64{
-	"/login":                   maxSignInBody,
-	"/work/:id":                maxDataBody,
-	"/clients/:id/processes":   maxDataBody,
-	"/definitions/validate":    maxDefinitionBody,
-	"/definitions/publish":     maxDefinitionBody,
-	"/definitions/:id/publish": maxDefinitionBody,
+	"/login":                         maxSignInBody,
+	"/work/:id":                      maxDataBody,
+	"/clients/:id/start/:definition": maxDataBody,
+	"/definitions/validate":          maxDefinitionBody,
+	"/definitions/publish":           maxDefinitionBody,
+	"/definitions/:id/publish":       maxDefinitionBody,
 }
 
 // busyRetryAfter is the Retry-After, in seconds, of a page the database did

@@ -1,17 +1,10 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
-	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/conveyorhq/conveyor/definitions"
-	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
 )
 
@@ -100,48 +93,4 @@ func (u *UI) characteristicPost(c *gin.Context) {
 			}
 		}
 	})
-}
-
-// clientStartPost starts a process of a conveyor for the client and opens
-// it.
-func (u *UI) clientStartPost(c *gin.Context) {
-	ctx := c.Request.Context()
-	lang := language(c)
-	user := me(c)
-	if !services.MayStartProcesses(user) {
-		u.fail(c, refusal.ErrNotFound)
-		return
-	}
-	values := map[string]string{"definition": c.PostForm("definition"), "variables": strings.TrimSpace(c.PostForm("variables"))}
-	bad := fieldErrors{}
-	defs, err := u.Services.Definitions(ctx, user)
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	if !slices.ContainsFunc(defs, func(v services.Version) bool { return v.DefinitionID == values["definition"] }) {
-		bad["definition"] = translate(lang, "cl.e.definition")
-		u.refuseCard(c, "processes", values, bad, nil, nil)
-		return
-	}
-	var vars json.RawMessage
-	if values["variables"] != "" {
-		vars = json.RawMessage(values["variables"])
-	}
-	p, err := u.Services.StartProcess(ctx, user, services.StartRequest{Definition: values["definition"], Client: c.Param("id"), Variables: vars})
-	var de definitions.DataError
-	switch {
-	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/processes/"+url.PathEscape(p.ID))
-		return
-	case errors.As(err, &de):
-		msgs := make([]string, len(de))
-		for i, f := range de {
-			msgs[i] = strings.TrimPrefix(f.Path+": ", ": ") + f.Message
-		}
-		bad["variables"] = strings.Join(msgs, "; ")
-		u.refuseCard(c, "processes", values, bad, nil, nil)
-	default:
-		u.cardRefused(c, "processes", err, values, "definition", nil)
-	}
 }

@@ -29,7 +29,9 @@ func (u *UI) registerClients(s *gin.RouterGroup) {
 	s.POST("/clients/:id/bank-accounts", u.bankAccountPost)
 	s.POST("/clients/:id/contacts", u.contactPost)
 	s.POST("/clients/:id/characteristics", u.characteristicPost)
-	s.POST("/clients/:id/processes", u.clientStartPost)
+	s.GET("/clients/:id/start", u.clientStartChoose)
+	s.GET("/clients/:id/start/:definition", u.clientStartPage)
+	s.POST("/clients/:id/start/:definition", u.clientStartPost)
 	s.POST("/clients/:id/documents", u.documentPost)
 	s.GET("/clients/:id/documents/:docId", u.documentGet)
 }

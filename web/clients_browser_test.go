@@ -156,11 +156,20 @@ func TestMyClientsAndTheClientCard(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Lomonosov LLC", kept)
 
-	// A process for Romashka from its processes tab opens on its page.
+	// A process for Romashka from its processes tab: the conveyor's
+	// variables are asked as a form built from its schema, a choice by its
+	// label, and the process opens on its page.
 	require.NoError(t, chromedp.Do(ivan,
 		chromedp.Navigate(base+"/clients/demo-romashka?tab=processes"),
 		chromedp.WaitVisible(chromedp.ID("#start-form")),
 		chromedp.SetValue(chromedp.ID("#f-definition"), "sales"),
+		chromedp.Click(chromedp.ID("#start")),
+		chromedp.WaitVisible(chromedp.ID("#f-source")),
+	))
+	require.Contains(t, text(t, ivan, "#f-source"), "Website")
+	require.NotContains(t, text(t, ivan, "main"), "JSON")
+	require.NoError(t, chromedp.Do(ivan,
+		chromedp.SetValue(chromedp.ID("#f-source"), "website"),
 		chromedp.Click(chromedp.ID("#start")),
 		chromedp.WaitVisible(chromedp.ID("#process-state")),
 	))
@@ -168,6 +177,10 @@ func TestMyClientsAndTheClientCard(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, location, "/processes/")
 	require.Contains(t, text(t, ivan, "main h1"), "Romashka LLC")
+	var vars string
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT vars::text FROM processes WHERE id = $1`,
+		location[strings.LastIndex(location, "/")+1:]).Scan(&vars))
+	require.JSONEq(t, `{"source":"website"}`, vars, "the form's choice became the variables")
 
 	// The audit trail shows his changes.
 	require.NoError(t, chromedp.Do(ivan,

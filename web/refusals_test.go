@@ -285,3 +285,32 @@ func TestTheSignInLimitsAreSaidInRussian(t *testing.T) {
 	require.Contains(t, body, "Слишком много неудачных попыток входа под этим логином: попробуйте снова через")
 	require.NotContains(t, body, "too many")
 }
+
+// A start's variables are a form from the conveyor's schema: a required one
+// left empty is refused beside its field and nothing starts.
+func TestAStartAsksForTheConveyorsVariablesBesideTheirFields(t *testing.T) {
+	e := testenv.Seeded(t)
+	src := "id: budgeted\ntitle: Budgeted\nvariables:\n  type: object\n  required: [budget]\n  properties:\n" +
+		"    budget: {title: Budget, type: number, minimum: 1}\nstart: a\nstages:\n  a:\n    title: A\n    assignee: {user: ivan}\n" +
+		"    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
+	req, err := http.NewRequestWithContext(t.Context(), "POST", e.URL+"/api/v1/definitions", strings.NewReader(src))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e.Login(t, "anna"))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	hc := webSession(t, e.URL, "ivan", "demo")
+	page := get(t, hc, e.URL+"/clients/demo-romashka/start/budgeted")
+	require.Contains(t, page, `<label for="f-budget">Budget <span class="req">*</span></label>`)
+	status, _, body := postForm(t, hc, e.URL, "/clients/demo-romashka/start/budgeted", "/clients/demo-romashka/start/budgeted", url.Values{"budget": {""}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `id="e-budget"`)
+	var n int
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM processes WHERE definition_id = 'budgeted'`).Scan(&n))
+	require.Zero(t, n)
+	status, where, _ := postForm(t, hc, e.URL, "/clients/demo-romashka/start/budgeted", "/clients/demo-romashka/start/budgeted", url.Values{"budget": {"1500"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Contains(t, where, "/processes/")
+}
