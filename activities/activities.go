@@ -58,7 +58,7 @@ func (a *Activities) FailProcess(ctx context.Context, in wire.ProcessInput) erro
 
 // Reassign gives the open item to another user.
 func (a *Activities) Reassign(ctx context.Context, in wire.ReassignInput) (wire.WorkItem, error) {
-	w, err := a.Store.ReassignWorkItem(store.WithActor(ctx, in.By), in.ItemID, in.To, in.UpdateID)
+	w, err := a.Store.ReassignWorkItem(store.WithActor(ctx, in.By), in.ItemID, in.To, in.By, in.Note, in.UpdateID)
 	if err != nil {
 		return wire.WorkItem{}, wire.Refuse(err)
 	}

@@ -115,7 +115,7 @@ func sameRuleActions() []action {
 				"variables": map[string]any{"source": "website"}}
 		},
 		web: func(string) (string, string, url.Values) {
-			return "POST", "/clients/demo-vector/processes", url.Values{"definition": {"sales"}, "variables": {`{"source":"website"}`}}
+			return "POST", "/clients/demo-vector/start/sales", url.Values{"source": {"website"}}
 		},
 		// The target is how many processes the client had.
 		prepare: func(t *testing.T, e *testenv.Env, _ string, _ int) string { return strconv.Itoa(processCount(t, e)) },

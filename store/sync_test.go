@@ -63,7 +63,7 @@ func TestCancellingAndReassigningForAnUpdateLeaveMarks(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.CancelProcess(ctx, "p1", "olga", "gone", "u-cancel"))
-	_, err := s.ReassignWorkItem(ctx, "p2.1", "petr", "u-reassign")
+	_, err := s.ReassignWorkItem(ctx, "p2.1", "petr", "olga", "call after lunch", "u-reassign")
 	require.NoError(t, err)
 	marks, err := s.SyncMarks(ctx, 0, 10)
 	require.NoError(t, err)

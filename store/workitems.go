@@ -44,6 +44,9 @@ type WorkItem struct {
 	DelegatedFrom string `json:"delegatedFrom,omitempty"`
 	// ClientName is the name of the process's client, for lists.
 	ClientName string `json:"clientName,omitempty"`
+	// HandedOverBy handed the item to its assignee, saying HandoverNote.
+	HandedOverBy string `json:"handedOverBy,omitempty"`
+	HandoverNote string `json:"handoverNote,omitempty"`
 }
 
 // Open tells whether the item still waits for its executor.
@@ -51,7 +54,7 @@ func (w WorkItem) Open() bool { return w.State == ItemAttention || w.State == It
 
 const itemColumns = `w.id, w.process_id, w.seq, p.definition_id, w.stage, w.title, w.assignee, w.state, w.planned_start,
 	w.due, w.overdue, w.created_at, w.started_at, w.completed_at, coalesce(w.completed_by, ''), w.data,
-	coalesce(w.delegated_from, ''), coalesce(cl.name, '')`
+	coalesce(w.delegated_from, ''), coalesce(cl.name, ''), coalesce(w.handed_over_by, ''), coalesce(w.handover_note, '')`
 
 const itemFrom = ` FROM work_items w JOIN processes p ON p.id = w.process_id
 	LEFT JOIN clients cl ON cl.id = p.client_id `
@@ -60,7 +63,7 @@ func scanItem(row pgx.Row) (WorkItem, error) {
 	var w WorkItem
 	err := row.Scan(&w.ID, &w.ProcessID, &w.Seq, &w.Definition, &w.Stage, &w.Title, &w.Assignee, &w.State,
 		&w.PlannedStart, &w.Due, &w.Overdue, &w.CreatedAt, &w.StartedAt, &w.CompletedAt, &w.CompletedBy, &w.Data,
-		&w.DelegatedFrom, &w.ClientName)
+		&w.DelegatedFrom, &w.ClientName, &w.HandedOverBy, &w.HandoverNote)
 	w.PlannedStart, w.CreatedAt = w.PlannedStart.UTC(), w.CreatedAt.UTC()
 	utc(w.Due, w.StartedAt, w.CompletedAt)
 	return w, err
@@ -246,7 +249,7 @@ func (s *Store) CountOpenItems(ctx context.Context) (open, overdue int, err erro
 
 // ReassignWorkItem gives an open item to another active user and makes them
 // the process's current assignee.
-func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID string) (WorkItem, error) {
+func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, by, note, updateID string) (WorkItem, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT active FROM users WHERE login = @login`, pgx.NamedArgs{"login": to}).Scan(&active)
@@ -257,8 +260,9 @@ func (s *Store) ReassignWorkItem(ctx context.Context, itemID, to, updateID strin
 			return err
 		}
 		var processID string
-		err = tx.QueryRow(ctx, `UPDATE work_items SET assignee = @assignee WHERE id = @id AND state IN ('attention', 'in_progress')
-			RETURNING process_id`, pgx.NamedArgs{"id": itemID, "assignee": to}).Scan(&processID)
+		err = tx.QueryRow(ctx, `UPDATE work_items SET assignee = @assignee, handed_over_by = nullif(@by, ''), handover_note = nullif(@note, '')
+			WHERE id = @id AND state IN ('attention', 'in_progress')
+			RETURNING process_id`, pgx.NamedArgs{"id": itemID, "assignee": to, "by": by, "note": note}).Scan(&processID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("work item %s is not open: %w", itemID, refusal.ErrConflict)
 		}

@@ -212,7 +212,7 @@ func TestReassigningGivesAnOpenItemToAnotherActiveUser(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, ctx := procStore(t)
 			before, _ := s.WorkItem(ctx, tc.item)
-			w, err := s.ReassignWorkItem(ctx, tc.item, tc.to, "u-"+tc.item)
+			w, err := s.ReassignWorkItem(ctx, tc.item, tc.to, "olga", "", "u-"+tc.item)
 			if tc.want != nil {
 				require.ErrorIs(t, err, tc.want)
 				after, _ := s.WorkItem(ctx, tc.item)

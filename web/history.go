@@ -26,9 +26,10 @@ type shownField struct{ Label, Value string }
 // historyRow is one work item of a history, in words.
 type historyRow struct {
 	services.WorkItem
-	Who       string // the name of who completed it, or of whom it waits for
-	Delegated string // a sentence: whom it was meant for while they are away
-	Fields    []shownField
+	Who        string // the name of who completed it, or of whom it waits for
+	Delegated  string // a sentence: whom it was meant for while they are away
+	HandedOver string // a sentence: who handed it over, and what they said
+	Fields     []shownField
 }
 
 // historyInput is what a page gives its history partial: the items, the
@@ -71,6 +72,12 @@ func (v view) HistoryRows() []historyRow {
 		r := historyRow{WorkItem: w, Who: nameOf(in.Names, who), Fields: showData(v.Lang, v.Loc, in.Forms[w.Stage], w.Data)}
 		if w.DelegatedFrom != "" {
 			r.Delegated = fmt.Sprintf(translate(v.Lang, "h.delegated"), nameOf(in.Names, w.DelegatedFrom))
+		}
+		switch {
+		case w.HandedOverBy != "" && w.HandoverNote != "":
+			r.HandedOver = fmt.Sprintf(translate(v.Lang, "h.handedover.note"), nameOf(in.Names, w.HandedOverBy), w.HandoverNote)
+		case w.HandedOverBy != "":
+			r.HandedOver = fmt.Sprintf(translate(v.Lang, "h.handedover"), nameOf(in.Names, w.HandedOverBy))
 		}
 		rows[i] = r
 	}

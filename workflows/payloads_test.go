@@ -54,7 +54,7 @@ func TestWorkflowPayloadsKeepTheirFormat(t *testing.T) {
 				Rule: definitions.Assignee{Kind: definitions.AssignTeam, Team: "deal-makers", Pick: definitions.PickLeastLoaded}}}},
 		{"StepOutput", wire.StepOutput{Closed: &item, Next: &item}},
 		{"ProcessInput", wire.ProcessInput{ProcessID: "p", Reason: "why", By: "olga", UpdateID: "u"}},
-		{"ReassignInput", wire.ReassignInput{ItemID: "p.1", To: "maria", By: "olga", UpdateID: "u"}},
+		{"ReassignInput", wire.ReassignInput{ItemID: "p.1", To: "maria", By: "olga", UpdateID: "u", Note: "call after lunch"}},
 		{"OverdueInput", wire.OverdueInput{ItemID: "p.1"}},
 		{"OverdueOutput", wire.OverdueOutput{Escalated: true}},
 		{"SyncView", wire.SyncView{State: wire.Running, Open: &item, Closed: &item, UpdateID: "u", Attention: "why"}},

@@ -47,7 +47,7 @@ func (p *process) reassign(ctx workflow.Context, req ReassignRequest) error {
 	}
 	p.busy = true
 	defer func() { p.busy = false }()
-	w, err := reassignInReadModel(ctx, wire.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By, UpdateID: updateID(ctx)})
+	w, err := reassignInReadModel(ctx, wire.ReassignInput{ItemID: req.ItemID, To: req.To, By: req.By, Note: req.Note, UpdateID: updateID(ctx)})
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,7 @@ type ProcessInput struct {
 type ReassignInput struct {
 	ItemID, To, By string
 	UpdateID       string
+	Note           string `json:",omitempty"` // what the one handing over says
 }
 
 // SyncView is what the read model holds of a process, for the workflow to
