@@ -24,7 +24,7 @@ const (
 	// (or waits for a supervisor, or has ended): a start can then name the
 	// first work item.
 	UpdateEntered = "entered"
-	TaskQueue       = "conveyor"
+	TaskQueue     = "conveyor"
 )
 
 // stepsPerRun bounds one run's history: a process that loops (call back,
