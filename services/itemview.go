@@ -17,6 +17,8 @@ type ItemView struct {
 	Process store.Process
 	History []store.WorkItem
 	Form    json.RawMessage // the stage's JSON Schema
+	// Conveyor is the title of the process's definition.
+	Conveyor string
 	Choices []Choice
 	// MayAct: me may complete the item.
 	MayAct bool
@@ -72,6 +74,7 @@ func (s *Services) itemView(ctx context.Context, me store.User, w store.WorkItem
 		return view, err
 	}
 	view.Form = v.Plan.Stages[w.Stage].Form
+	view.Conveyor = v.Plan.Title
 	for _, ch := range choices(v.Plan, w.Stage) {
 		if ch.Members, err = s.members(ctx, ch.Team, view.Process.Client); err != nil {
 			return view, err

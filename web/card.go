@@ -58,7 +58,7 @@ type clientCardPage struct {
 	Accounts    []services.BankAccount
 	Contacts    []services.Contact
 	Work        []services.WorkItem
-	Processes   []services.Process
+	Processes   []processRow // in words: the conveyor's, stage's and end's titles
 	Definitions []services.Version
 	MayStart    bool
 	Documents   []docRow
@@ -107,7 +107,17 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 	case "work":
 		page.Work, next, err = u.Services.ClientWorkItems(ctx, user, cl.ID, "", listPage(c, 50))
 	case "processes":
-		page.Processes, next, err = u.Services.ClientProcesses(ctx, user, cl.ID, listPage(c, 50))
+		var list []services.Process
+		list, next, err = u.Services.ClientProcesses(ctx, user, cl.ID, listPage(c, 50))
+		plans := planCache{}
+		for _, p := range list {
+			plan, perr := plans.get(ctx, u.Services, p)
+			if perr != nil {
+				err = perr
+				break
+			}
+			page.Processes = append(page.Processes, newProcessRow(p, plan))
+		}
 		page.MayStart = services.MayStartProcesses(user)
 		if err == nil && page.MayStart {
 			page.Definitions, err = u.Services.Definitions(ctx, user)

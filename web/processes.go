@@ -128,6 +128,7 @@ func (u *UI) processPage(c *gin.Context) {
 type cancelPage struct {
 	Process       services.Process
 	Client, Stage string
+	Conveyor      string // the definition's title
 	Reason        string
 	Errors        fieldErrors
 	General       []string
@@ -155,12 +156,13 @@ func (u *UI) renderCancel(c *gin.Context, status int, page cancelPage) {
 		return
 	}
 	page.Process, page.Client, page.ReasonMax = d.Process, can.ClientName, limits.CancelReason.Max
-	page.Stage = d.Process.Stage
-	for _, w := range d.History {
-		if w.Stage == d.Process.Stage && w.Title != "" {
-			page.Stage = w.Title
-		}
+	plan, err := u.Services.ProcessPlan(ctx, d.Process)
+	if err != nil {
+		u.fail(c, err)
+		return
 	}
+	row := newProcessRow(d.Process, plan)
+	page.Conveyor, page.Stage = row.Title, row.StageTitle
 	if page.Errors == nil {
 		page.Errors = fieldErrors{}
 	}

@@ -238,6 +238,7 @@ func TestCancellingAProcessAsksWhyAndShowsIt(t *testing.T) {
 	require.Contains(t, page, `action="/processes/`+id+`/cancel"><p><button class="danger" type="submit" id="cancel">`, "the button asks first")
 	question := get(t, hc, e.URL+"/processes/"+id+"/cancel")
 	require.Contains(t, question, "Cancel the process?")
+	require.Contains(t, question, `<p id="cancel-what">Process Sales conveyor — Romashka LLC · stage: Cold call`, "titles, not ids")
 	require.Contains(t, question, `<textarea id="reason" name="reason"`)
 
 	status, _, body := postForm(t, hc, e.URL, "/processes/"+id+"/cancel", "/processes/"+id+"/cancel", url.Values{"reason": {"   "}})

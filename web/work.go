@@ -26,6 +26,7 @@ type itemPage struct {
 	Errors    []string // refusals not tied to a field
 	Result    *workflows.CompleteResult
 	MayAct    bool
+	Conveyor  string // the title of the process's definition
 	// Card is the client at hand: its card's link, contacts and primary
 	// addresses; nil without a client or for a user who may not see it.
 	Card *itemCard
@@ -72,7 +73,7 @@ func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
 func newItemPage(v services.ItemView) (*itemPage, error) {
 	fields, err := form.Fields(v.Form)
 	return &itemPage{Item: v.Item, Process: v.Process, Client: v.Item.ClientName, History: v.History,
-		Fields: fields, Choices: v.Choices, MayAct: v.MayAct}, err
+		Fields: fields, Choices: v.Choices, MayAct: v.MayAct, Conveyor: v.Conveyor}, err
 }
 
 // completePost completes the item from the form. The browser checks the
