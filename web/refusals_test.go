@@ -317,3 +317,37 @@ func TestAStartAsksForTheConveyorsVariablesBesideTheirFields(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, status)
 	require.Contains(t, where, "/processes/")
 }
+
+// Dates and times are typed as the app writes them, whatever the browser's
+// locale: the input is text with the format shown.
+func TestACallBackTimeIsTypedInTheAppsFormat(t *testing.T) {
+	e := testenv.Seeded(t)
+	ctx := store.WithActor(t.Context(), "test")
+	var cold store.WorkItem
+	require.Eventually(t, func() bool {
+		items, _, err := e.Store.WorkItems(ctx, store.Viewer{Admin: true}, store.ItemFilter{Assignee: "ivan", State: "open"})
+		require.NoError(t, err)
+		for _, w := range items {
+			if w.Stage == "cold_call" {
+				cold = w
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond)
+	hc := webSession(t, e.URL, "ivan", "demo")
+	page := get(t, hc, e.URL+"/work/"+cold.ID)
+	require.Contains(t, page, `<input type="text" id="f-callBackAt" name="callBackAt" value="" placeholder="31.12.2026 18:00" inputmode="numeric"`)
+	status, _, body := postForm(t, hc, e.URL, "/work/"+cold.ID, "/work/"+cold.ID, url.Values{"result": {"call_back"}, "callBackAt": {"05.12.2026 10:00"}})
+	require.Equal(t, http.StatusOK, status, body)
+	items, _, err := e.Store.WorkItems(ctx, store.Viewer{Admin: true}, store.ItemFilter{Assignee: "ivan", State: "open"})
+	require.NoError(t, err)
+	var next *store.WorkItem
+	for i, w := range items {
+		if w.ProcessID == cold.ProcessID {
+			next = &items[i]
+		}
+	}
+	require.NotNil(t, next)
+	require.Equal(t, time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC), next.PlannedStart.UTC())
+}

@@ -122,3 +122,26 @@ func (f Field) RequiredWhenAttr() string {
 	}
 	return strings.Join(parts, "|")
 }
+
+// InputType is the type attribute of f's <input>: dates and times are text
+// in the app's format (see dateTimeLayout), whole numbers numbers.
+func (f Field) InputType() string {
+	switch f.Kind {
+	case KindInteger:
+		return "number"
+	case KindDateTimeLocal, KindDate:
+		return "text"
+	}
+	return f.Kind
+}
+
+// Placeholder shows the format a date or time is typed in; "" for others.
+func (f Field) Placeholder() string {
+	switch f.Kind {
+	case KindDateTimeLocal:
+		return "31.12.2026 18:00"
+	case KindDate:
+		return "31.12.2026"
+	}
+	return ""
+}

@@ -362,7 +362,17 @@ func isAcronym(w string) bool {
 
 // Layouts a datetime-local input posts: minutes by default, seconds (and a
 // fraction) when its step asks for them.
-var localLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999"}
+var localLayouts = []string{dateTimeLayout, dateTimeLayout + ":05", "2.1.2006 15:04",
+	"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999"}
+
+// The app's own formats of dates and times, in every language, as the
+// pages show them: date and time inputs are text in these formats rather
+// than the browser's pickers, which follow the browser's locale, not the
+// app's language. The ISO forms the pickers send are still taken.
+const (
+	dateTimeLayout = "02.01.2006 15:04"
+	dateLayout     = "02.01.2006"
+)
 
 // Messages of conversion errors.
 const (
@@ -489,10 +499,12 @@ func convert(f Field, raw string, loc *time.Location) (any, string) {
 		}
 		return nil, msgDateTime
 	case KindDate:
-		if _, err := time.Parse(time.DateOnly, trimmed); err != nil {
-			return nil, msgDate
+		for _, layout := range []string{dateLayout, "2.1.2006", time.DateOnly} {
+			if t, err := time.Parse(layout, trimmed); err == nil {
+				return t.Format(time.DateOnly), ""
+			}
 		}
-		return trimmed, ""
+		return nil, msgDate
 	case KindSelect:
 		for i, o := range f.Options {
 			if o == raw && i < len(f.enum) {
@@ -685,13 +697,17 @@ func ValueForInput(f Field, v any, loc *time.Location) string {
 			return s
 		}
 		t = t.In(loc)
-		if t.Nanosecond() != 0 {
-			return t.Format("2006-01-02T15:04:05.999")
+		if t.Second() != 0 || t.Nanosecond() != 0 {
+			return t.Format(dateTimeLayout + ":05")
 		}
-		if t.Second() != 0 {
-			return t.Format("2006-01-02T15:04:05")
+		return t.Format(dateTimeLayout)
+	case KindDate:
+		if s, ok := v.(string); ok {
+			if t, err := time.Parse(time.DateOnly, s); err == nil {
+				return t.Format(dateLayout)
+			}
+			return s
 		}
-		return t.Format("2006-01-02T15:04")
 	case KindNumber, KindInteger:
 		switch n := v.(type) {
 		case float64:

@@ -375,9 +375,15 @@ func TestParse(t *testing.T) {
 		{
 			name:     "a date that is not one is refused",
 			schema:   json.RawMessage(everyKind),
-			values:   url.Values{"contractDate": {"01.12.2026"}},
+			values:   url.Values{"contractDate": {"31.02.2026"}},
 			wantData: `{"signed": false}`,
 			wantErrs: map[string]string{"contractDate": "must be a date"},
+		},
+		{
+			name:     "a date and a time are typed as the app writes them, in the UI's zone, or as ISO",
+			schema:   json.RawMessage(everyKind),
+			values:   url.Values{"contractDate": {"01.12.2026"}, "visitedAt": {"02.12.2026 13:30"}, "outcome": {"met"}},
+			wantData: `{"contractDate": "2026-12-01", "visitedAt": "2026-12-02T13:30:00Z", "outcome": "met", "signed": false}`,
 		},
 		{
 			name:     "JSON inputs become JSON values",
