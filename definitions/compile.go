@@ -28,11 +28,14 @@ func Compile(src []byte) (plan *Plan, err error) {
 	}
 	problems = append(problems, checkStructure(s)...)
 	d := readModel(s)
-	problems = append(problems, checkMeaning(s, d)...)
+	meaning, warnings := checkMeaning(s, d)
+	problems = append(problems, meaning...)
 	if len(problems) > 0 {
 		return nil, problems.sorted()
 	}
-	return buildPlan(d), nil
+	plan = buildPlan(d)
+	plan.Warnings = warnings.sorted()
+	return plan, nil
 }
 
 // Validate reports every problem of a definition, or nil when it is valid.

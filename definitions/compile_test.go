@@ -123,3 +123,43 @@ func TestTheDSLSchemaIsServedAsJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(definitions.SchemaJSON(), &schema))
 	require.Equal(t, "https://json-schema.org/draft/2020-12/schema", schema["$schema"])
 }
+
+// A condition that reads a field the form may leave out compiles with a
+// warning at the field; one the form requires, at the top or in a `then`,
+// has none, and so has the example.
+func TestAConditionReadingAnOptionalFieldIsWarnedOf(t *testing.T) {
+	plan, _ := compileExample(t)
+	require.Empty(t, plan.Warnings, "the example requires what its conditions read")
+
+	src := `id: w
+title: W
+start: deal
+stages:
+  deal:
+    title: Deal
+    assignee: {user: ivan}
+    form:
+      type: object
+      required: [result]
+      properties:
+        result: {type: string, enum: [won, lost]}
+        amount: {type: number}
+        note: {type: string}
+      if: {required: [result], properties: {result: {const: lost}}}
+      then: {required: [note]}
+    transitions:
+      - when: data.result == "won" && data.amount > 0 && data.note != ""
+        to: done
+      - to: done
+ends:
+  done: {title: Done}
+`
+	plan, err := definitions.Compile([]byte(src))
+	require.NoError(t, err, "a warning does not refuse the definition")
+	require.Len(t, plan.Warnings, 1, "%v", plan.Warnings)
+	w := plan.Warnings[0]
+	require.Equal(t, "/stages/deal/transitions/0/when", w.Path)
+	require.Equal(t, 18, w.Line)
+	require.Equal(t, 44, w.Column, "at amount in the expression")
+	require.Contains(t, w.Message, "data.amount is optional in the form")
+}

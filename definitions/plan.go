@@ -20,6 +20,10 @@ type Plan struct {
 	// Hash is "sha256:" and the hex digest of the plan's JSON without it:
 	// the content's identity, used to publish a changed definition only once.
 	Hash string `json:"hash"`
+	// Warnings are what compiles but is likely not meant (a condition that
+	// reads a field the form may leave out), for the editor and the API to
+	// show when it is checked; they are not stored.
+	Warnings Problems `json:"-"`
 }
 
 type StagePlan struct {

@@ -15,6 +15,8 @@ type checker struct {
 	stages map[string]*stage
 	ends   map[string]*end
 	out    Problems
+	// warnings are what is valid but likely not meant (Plan.Warnings)
+	warnings Problems
 	// properties the schemas checked so far declare (forms.go)
 	properties int
 }
@@ -23,7 +25,7 @@ func (c *checker) add(ptr string, pos Pos, format string, args ...any) {
 	c.out = append(c.out, c.s.problem(pos, ptr, format, args...))
 }
 
-func checkMeaning(s *source, d *definition) Problems {
+func checkMeaning(s *source, d *definition) (problems, warnings Problems) {
 	c := &checker{s: s, d: d, stages: map[string]*stage{}, ends: map[string]*end{}}
 	for _, st := range d.Stages {
 		c.stages[st.ID] = st
@@ -40,7 +42,7 @@ func checkMeaning(s *source, d *definition) Problems {
 	}
 	c.checkGraph()
 	c.checkSchema("/variables", d.Variables)
-	return c.out
+	return c.out, c.warnings
 }
 
 func (c *checker) checkStart() {
@@ -86,6 +88,7 @@ func (c *checker) checkStage(st *stage) {
 		c.checkDuration(t.Ptr+"/due", t.Due)
 		if t.When != "" {
 			c.checkExpr(t.Ptr+"/when", t.When, env, resultBool)
+			c.warnReads(t.Ptr+"/when", t.When, st.Form)
 		}
 		if t.PlannedStart != "" {
 			c.checkExpr(t.Ptr+"/plannedStart", t.PlannedStart, env, resultTime)
@@ -214,6 +217,19 @@ func (c *checker) checkExpr(ptr, src string, env exprEnv, want exprResult) {
 			msg += fmt.Sprintf(" (at line %d, column %d of the expression)", line, col)
 		}
 		c.out = append(c.out, c.s.problem(pos, ptr, "%s", msg))
+	}
+}
+
+// warnReads warns of the optional fields a condition reads (optionalReads).
+func (c *checker) warnReads(ptr, src string, form map[string]any) {
+	for _, r := range optionalReads(src, form) {
+		line, col := lineCol(src, r.offset)
+		pos, exact := c.s.within(ptr, line, col)
+		msg := "expression: " + r.msg
+		if !exact {
+			msg += fmt.Sprintf(" (at line %d, column %d of the expression)", line, col)
+		}
+		c.warnings = append(c.warnings, c.s.problem(pos, ptr, "%s", msg))
 	}
 }
 

@@ -22,6 +22,9 @@ type publishResponse struct {
 	Valid   bool              `json:"valid"`
 	Created bool              `json:"created"`
 	Version *services.Version `json:"version,omitempty"`
+	// Warnings are what compiles but is likely not meant, each at its
+	// line and column; the definition is published all the same.
+	Warnings []FieldError `json:"warnings"`
 }
 
 // publishDefinition validates a YAML definition and publishes it as the next
@@ -40,7 +43,7 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		return
 	}
 	dryRun := c.Query("dryRun") == "true"
-	v, created, err := s.Services.PublishDefinition(c.Request.Context(), currentUser(c), src, services.Intent{DryRun: dryRun, Of: c.Query("of"), New: c.Query("new") == "true"})
+	pub, err := s.Services.PublishDefinition(c.Request.Context(), currentUser(c), src, services.Intent{DryRun: dryRun, Of: c.Query("of"), New: c.Query("new") == "true"})
 	var problems definitions.Problems
 	if errors.As(err, &problems) {
 		fields := make([]FieldError, len(problems))
@@ -54,15 +57,19 @@ func (s *Server) publishDefinition(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	warnings := make([]FieldError, len(pub.Warnings))
+	for i, p := range pub.Warnings {
+		warnings[i] = FieldError{Path: p.Path, Line: p.Line, Column: p.Column, Message: p.Message}
+	}
 	if dryRun {
-		c.JSON(http.StatusOK, publishResponse{Valid: true})
+		c.JSON(http.StatusOK, publishResponse{Valid: true, Warnings: warnings})
 		return
 	}
 	status := http.StatusOK
-	if created {
+	if pub.Created {
 		status = http.StatusCreated
 	}
-	c.JSON(status, publishResponse{Valid: true, Created: created, Version: &v})
+	c.JSON(status, publishResponse{Valid: true, Created: pub.Created, Version: &pub.Version, Warnings: warnings})
 }
 
 func (s *Server) listDefinitions(c *gin.Context) {

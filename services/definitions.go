@@ -68,15 +68,28 @@ func (s *Services) CheckDefinition(ctx context.Context, me store.User, src []byt
 	return plan, nil
 }
 
+// Published is a definition checked and, unless it was a dry run,
+// published: its version, whether that version is new (publishing what the
+// latest holds changes nothing), and what compiled but is likely not meant.
+type Published struct {
+	Version  store.Version
+	Created  bool
+	Warnings definitions.Problems
+}
+
 // PublishDefinition checks src (CheckDefinition) and publishes it as the
-// next version of its definition, unless in is a dry run. Publishing what
-// the latest version already holds changes nothing (created false).
-func (s *Services) PublishDefinition(ctx context.Context, me store.User, src []byte, in Intent) (store.Version, bool, error) {
+// next version of its definition, unless in is a dry run.
+func (s *Services) PublishDefinition(ctx context.Context, me store.User, src []byte, in Intent) (Published, error) {
 	plan, err := s.CheckDefinition(ctx, me, src, in)
 	if err != nil || in.DryRun {
-		return store.Version{}, false, err
+		var out Published
+		if plan != nil {
+			out.Warnings = plan.Warnings
+		}
+		return out, err
 	}
-	return s.Store.Publish(ctx, src, plan, me.Login)
+	v, created, err := s.Store.Publish(ctx, src, plan, me.Login)
+	return Published{Version: v, Created: created, Warnings: plan.Warnings}, err
 }
 
 // Definitions lists the latest version of every definition. Every

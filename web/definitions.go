@@ -201,7 +201,8 @@ func (u *UI) definitionPublish(c *gin.Context) {
 		}
 	}
 	page.Source = source(c)
-	v, created, err := u.Services.PublishDefinition(ctx, me(c), []byte(page.Source), intent(c))
+	pub, err := u.Services.PublishDefinition(ctx, me(c), []byte(page.Source), intent(c))
+	v, created := pub.Version, pub.Created
 	var problems definitions.Problems
 	if errors.As(err, &problems) {
 		page.Problems = worded(lang, problems)
@@ -226,6 +227,8 @@ func (u *UI) definitionPublish(c *gin.Context) {
 type validation struct {
 	Valid    bool                  `json:"valid"`
 	Problems []definitions.Problem `json:"problems"`
+	// Warnings are what compiles but is likely not meant.
+	Warnings []definitions.Problem `json:"warnings"`
 	Diagram  string                `json:"diagram,omitempty"`
 }
 
@@ -247,7 +250,10 @@ func (u *UI) definitionValidate(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	out := validation{Valid: plan != nil, Problems: problems}
+	out := validation{Valid: plan != nil, Problems: problems, Warnings: []definitions.Problem{}}
+	if plan != nil && plan.Warnings != nil {
+		out.Warnings = plan.Warnings
+	}
 	if out.Problems == nil {
 		out.Problems = []definitions.Problem{}
 	}

@@ -41,6 +41,14 @@ func TestAnAnalystEditsAndPublishesADefinition(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#diagram svg")),
 	))
 
+	// What compiles but is likely not meant is warned of as it is typed: a
+	// condition reading a field the form may leave out.
+	editSource(t, anna, `when: data.result == "interested"`, `when: data.result == "interested" && data.note != ""`)
+	require.NoError(t, chromedp.Do(anna, chromedp.WaitVisible(chromedp.CSS("#problems li.warning"))))
+	require.Contains(t, text(t, anna, "#problems li.warning"), "Warning: expression: data.note is optional in the form")
+	editSource(t, anna, `when: data.result == "interested" && data.note != ""`, `when: data.result == "interested"`)
+	require.NoError(t, chromedp.Do(anna, chromedp.WaitVisible(chromedp.ID("no-problems"))))
+
 	// A mistake shows as it is typed, at its line: `due` of the cold call
 	// is line 21 of examples/sales-conveyor.yaml.
 	editSource(t, anna, "due: 2d", "due: 2x")

@@ -15,9 +15,12 @@ import (
 type fileProblem struct {
 	File string `json:"file"`
 	definitions.Problem
+	// Warning: it compiles but is likely not meant; it does not fail.
+	Warning bool `json:"warning,omitempty"`
 }
 
-// validateCmd prints every problem of every file and exits 1 if there is any.
+// validateCmd prints every problem of every file, then every warning, and
+// exits 1 if there is any problem (warnings alone do not fail).
 func validateCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -33,7 +36,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return exitCode(2)
 	}
-	all := []fileProblem{}
+	all, warnings := []fileProblem{}, []fileProblem{}
 	for _, name := range fs.Args() {
 		src, err := os.ReadFile(name)
 		if err != nil {
@@ -42,22 +45,33 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 			if errors.As(err, &perr) {
 				msg = perr.Err.Error()
 			}
-			all = append(all, fileProblem{name, definitions.Problem{Line: 1, Column: 1, Message: "cannot read: " + msg}})
+			all = append(all, fileProblem{File: name, Problem: definitions.Problem{Line: 1, Column: 1, Message: "cannot read: " + msg}})
 			continue
 		}
-		for _, p := range definitions.Validate(src) {
-			all = append(all, fileProblem{name, p})
+		plan, err := definitions.Compile(src)
+		var problems definitions.Problems
+		errors.As(err, &problems)
+		for _, p := range problems {
+			all = append(all, fileProblem{File: name, Problem: p})
+		}
+		if plan != nil {
+			for _, w := range plan.Warnings {
+				warnings = append(warnings, fileProblem{File: name, Problem: w, Warning: true})
+			}
 		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(all); err != nil {
+		if err := enc.Encode(append(all, warnings...)); err != nil {
 			return err
 		}
 	} else {
 		for _, p := range all {
 			fmt.Fprintf(stdout, "%s:%d:%d: %s\n", p.File, p.Line, p.Column, p.Message)
+		}
+		for _, p := range warnings {
+			fmt.Fprintf(stdout, "%s:%d:%d: warning: %s\n", p.File, p.Line, p.Column, p.Message)
 		}
 	}
 	if len(all) > 0 {

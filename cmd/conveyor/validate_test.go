@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,4 +70,31 @@ func TestUsageErrorsExitWithTwo(t *testing.T) {
 	_, stderr, err = runCLI(t, "frobnicate")
 	require.Equal(t, exitCode(2), err)
 	require.Contains(t, stderr, `unknown command "frobnicate"`)
+}
+
+// A condition reading a field the form may leave out is printed as a
+// warning at its place, and does not fail the check.
+func TestValidateWarnsWithoutFailing(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`id: w
+title: W
+start: deal
+stages:
+  deal:
+    title: Deal
+    assignee: {user: ivan}
+    form:
+      type: object
+      properties:
+        amount: {type: number}
+    transitions:
+      - when: data.amount > 0
+        to: done
+      - to: done
+ends:
+  done: {title: Done}
+`), 0o644))
+	stdout, _, err := runCLI(t, "validate", file)
+	require.NoError(t, err, "warnings alone pass")
+	require.Equal(t, file+":13:20: warning: expression: data.amount is optional in the form: when it is left out, this reads it as empty (0, \"\" or false); require it (required, or if/then for the results that need it)\n", stdout)
 }

@@ -18,14 +18,23 @@
   var pending = null;
   var sequence = 0;
 
-  function showProblems(problems) {
-    var items = problems.map(function (p) {
+  // Warnings (what compiles but is likely not meant) follow the problems,
+  // marked with the list's data-warning label.
+  function showProblems(problems, warnings) {
+    var label = list.getAttribute('data-warning') || 'Warning';
+    var all = problems.map(function (p) { return {p: p, warning: false}; })
+      .concat((warnings || []).map(function (p) { return {p: p, warning: true}; }));
+    var items = all.map(function (entry) {
+      var p = entry.p;
       var li = document.createElement('li');
+      if (entry.warning) {
+        li.className = 'warning';
+      }
       var a = document.createElement('a');
       a.href = '#source';
       a.setAttribute('data-line', p.line);
       a.setAttribute('data-column', p.column);
-      a.textContent = p.line + ':' + p.column + ': ' + p.message;
+      a.textContent = p.line + ':' + p.column + ': ' + (entry.warning ? label + ': ' : '') + p.message;
       li.appendChild(a);
       if (p.path) {
         var code = document.createElement('code');
@@ -38,7 +47,7 @@
     });
     list.replaceChildren.apply(list, items);
     if (none) {
-      none.hidden = problems.length > 0;
+      none.hidden = all.length > 0;
     }
   }
 
@@ -80,7 +89,7 @@
       if (mine !== sequence) {
         return;
       }
-      showProblems(result.problems || []);
+      showProblems(result.problems || [], result.warnings);
       if (result.valid) {
         showDiagram(result.diagram);
       }
