@@ -19,7 +19,7 @@ type ItemView struct {
 	Form    json.RawMessage // the stage's JSON Schema
 	// Conveyor is the title of the process's definition.
 	Conveyor string
-	Choices []Choice
+	Choices  []Choice
 	// MayAct: me may complete the item.
 	MayAct bool
 }
