@@ -47,7 +47,7 @@ func Validate(src []byte) Problems {
 
 func buildPlan(d *definition) *Plan {
 	p := &Plan{
-		ID: d.ID, Title: d.Title, Subject: d.Subject,
+		ID: d.ID, Title: d.Title, Titles: d.Titles, Subject: d.Subject,
 		Variables: rawJSON(d.Variables),
 		Start:     d.Start,
 		Stages:    make(map[string]StagePlan, len(d.Stages)),
@@ -55,12 +55,13 @@ func buildPlan(d *definition) *Plan {
 	}
 	isEnd := map[string]bool{}
 	for _, e := range d.Ends {
-		p.Ends[e.ID] = EndPlan{Title: e.Title}
+		p.Ends[e.ID] = EndPlan{Title: e.Title, Titles: e.Titles}
 		isEnd[e.ID] = true
 	}
 	for _, st := range d.Stages {
 		sp := StagePlan{
 			Title:        st.Title,
+			Titles:       st.Titles,
 			Assignee:     *planAssignee(st.Assignee),
 			PlannedStart: st.PlannedStart,
 			Due:          mustDuration(st.Due),

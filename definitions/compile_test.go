@@ -163,3 +163,55 @@ ends:
 	require.Equal(t, 44, w.Column, "at amount in the expression")
 	require.Contains(t, w.Message, "data.amount is optional in the form")
 }
+
+// Titles may be written in several languages wherever one stands; the plan
+// keeps the English one as its title and every one by language, and a form
+// field's or a choice's go under x-titles, as JSON Schema wants a string.
+func TestTitlesMayBeWrittenInSeveralLanguages(t *testing.T) {
+	src := `id: multi
+title: {ru: Продажи, en: Sales}
+start: call
+stages:
+  call:
+    title: {ru: Холодный звонок, en: Cold call}
+    assignee: {user: ivan}
+    form:
+      type: object
+      required: [result]
+      properties:
+        result:
+          title: {ru: Итог, en: Result}
+          type: string
+          oneOf:
+            - {const: yes, title: {ru: Интересно, en: Interested}}
+            - {const: no, title: Refused}
+    transitions:
+      - to: done
+ends:
+  done: {title: {ru: Готово}}
+`
+	plan, err := definitions.Compile([]byte(src))
+	require.NoError(t, err)
+	require.Equal(t, "Sales", plan.Title)
+	require.Equal(t, "Продажи", plan.TitleIn("ru"))
+	require.Equal(t, "Sales", plan.TitleIn("de"), "a language not written falls back to the title")
+	require.Equal(t, "Cold call", plan.Stages["call"].Title)
+	require.Equal(t, "Холодный звонок", plan.Stages["call"].TitleIn("ru"))
+	require.Equal(t, "Готово", plan.Ends["done"].Title, "without English, the first language")
+	require.JSONEq(t, `{"type":"object","required":["result"],"properties":{"result":{
+		"title":"Result","x-titles":{"ru":"Итог","en":"Result"},"type":"string",
+		"oneOf":[{"const":"yes","title":"Interested","x-titles":{"ru":"Интересно","en":"Interested"}},{"const":"no","title":"Refused"}]}}}`,
+		string(plan.Stages["call"].Form))
+	r, err := definitions.NewRuntime(plan)
+	require.NoError(t, err)
+	require.NoError(t, r.CheckData("call", json.RawMessage(`{"result":"yes"}`)))
+
+	_, err = definitions.Compile([]byte(strings.Replace(src, "{ru: Готово}", "{russian: Готово}", 1)))
+	var problems definitions.Problems
+	require.ErrorAs(t, err, &problems, "a language is two letters")
+
+	example, _ := compileExample(t)
+	b, err := json.Marshal(example)
+	require.NoError(t, err)
+	require.NotContains(t, string(b), "titles", "a plan written in one language is as it was, its hash too")
+}

@@ -13,6 +13,7 @@ import (
 // reported it), so the rules below can still check everything else.
 type definition struct {
 	ID, Title, Subject string
+	Titles             map[string]string // Title by language, if written so
 	Variables          map[string]any
 	Start              string
 	Stages             []*stage // in source order
@@ -22,6 +23,7 @@ type definition struct {
 type stage struct {
 	ID, Ptr      string
 	Title        string
+	Titles       map[string]string
 	Assignee     *assignee
 	PlannedStart string
 	Due          string
@@ -47,17 +49,21 @@ type assignee struct {
 	keys []string
 }
 
-type end struct{ ID, Ptr, Title string }
+type end struct {
+	ID, Ptr, Title string
+	Titles         map[string]string
+}
 
 func readModel(s *source) *definition {
 	root, _ := s.root.(map[string]any)
 	d := &definition{
 		ID:        str(root["id"]),
-		Title:     str(root["title"]),
 		Subject:   str(root["subject"]),
 		Variables: obj(root["variables"]),
 		Start:     str(root["start"]),
 	}
+	d.Title, d.Titles = readText(root["title"])
+	localizeSchema(d.Variables)
 	stages := obj(root["stages"])
 	for _, id := range inSourceOrder(s, "/stages", stages) {
 		d.Stages = append(d.Stages, readStage(s, id, obj(stages[id])))
@@ -65,7 +71,9 @@ func readModel(s *source) *definition {
 	ends := obj(root["ends"])
 	for _, id := range inSourceOrder(s, "/ends", ends) {
 		ptr := "/ends/" + escapePointer(id)
-		d.Ends = append(d.Ends, &end{ID: id, Ptr: ptr, Title: str(obj(ends[id])["title"])})
+		e := &end{ID: id, Ptr: ptr}
+		e.Title, e.Titles = readText(obj(ends[id])["title"])
+		d.Ends = append(d.Ends, e)
 	}
 	return d
 }
@@ -74,12 +82,13 @@ func readStage(s *source, id string, m map[string]any) *stage {
 	ptr := "/stages/" + escapePointer(id)
 	st := &stage{
 		ID: id, Ptr: ptr,
-		Title:        str(m["title"]),
 		Assignee:     readAssignee(m["assignee"], ptr+"/assignee"),
 		PlannedStart: str(m["plannedStart"]),
 		Due:          str(m["due"]),
 		Form:         obj(m["form"]),
 	}
+	st.Title, st.Titles = readText(m["title"])
+	localizeSchema(st.Form)
 	if n, ok := m["progress"].(json.Number); ok {
 		if v, err := strconv.Atoi(string(n)); err == nil {
 			st.Progress = &v

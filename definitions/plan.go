@@ -12,6 +12,7 @@ import (
 type Plan struct {
 	ID        string               `json:"id"`
 	Title     string               `json:"title"`
+	Titles    map[string]string    `json:"titles,omitempty"` // Title by language, when written so
 	Subject   string               `json:"subject,omitempty"`
 	Variables json.RawMessage      `json:"variables,omitempty"`
 	Start     string               `json:"start"`
@@ -27,8 +28,9 @@ type Plan struct {
 }
 
 type StagePlan struct {
-	Title    string   `json:"title"`
-	Assignee Assignee `json:"assignee"`
+	Title    string            `json:"title"`
+	Titles   map[string]string `json:"titles,omitempty"`
+	Assignee Assignee          `json:"assignee"`
 	// PlannedStart is an expression giving a time; empty means on entry.
 	PlannedStart string   `json:"plannedStart,omitempty"`
 	Due          Duration `json:"due,omitempty"`
@@ -72,7 +74,8 @@ type Assignee struct {
 }
 
 type EndPlan struct {
-	Title string `json:"title"`
+	Title  string            `json:"title"`
+	Titles map[string]string `json:"titles,omitempty"`
 }
 
 // seal computes and sets the hash.

@@ -98,6 +98,9 @@ func choiceFailed(e *jsonschema.ValidationError) *jsonschema.ValidationError {
 	default:
 		return nil
 	}
+	if types := typesFailed(e); types != nil {
+		return types
+	}
 	var got any
 	want := make([]any, 0, len(e.Causes))
 	for _, c := range e.Causes {
@@ -110,6 +113,22 @@ func choiceFailed(e *jsonschema.ValidationError) *jsonschema.ValidationError {
 	}
 	return &jsonschema.ValidationError{SchemaURL: e.SchemaURL, InstanceLocation: e.InstanceLocation,
 		ErrorKind: &kind.Enum{Got: got, Want: want}}
+}
+
+// typesFailed is alternatives of types that a value has none of (a text
+// is a string or an object of languages), said as one wrong type.
+func typesFailed(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	var want []string
+	var got string
+	for _, c := range e.Causes {
+		k, ok := c.ErrorKind.(*kind.Type)
+		if !ok || len(c.Causes) > 0 || !slices.Equal(c.InstanceLocation, e.InstanceLocation) {
+			return nil
+		}
+		got, want = k.Got, append(want, k.Want...)
+	}
+	return &jsonschema.ValidationError{SchemaURL: e.SchemaURL, InstanceLocation: e.InstanceLocation,
+		ErrorKind: &kind.Type{Got: got, Want: want}}
 }
 
 // schemaProblems turns one schema error into problems; base is the pointer of

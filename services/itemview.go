@@ -19,7 +19,9 @@ type ItemView struct {
 	Form    json.RawMessage // the stage's JSON Schema
 	// Conveyor is the title of the process's definition.
 	Conveyor string
-	Choices  []Choice
+	// Plan is the version the process runs, for its titles in a language.
+	Plan    *definitions.Plan
+	Choices []Choice
 	// MayAct: me may complete the item.
 	MayAct bool
 }
@@ -74,7 +76,7 @@ func (s *Services) itemView(ctx context.Context, me store.User, w store.WorkItem
 		return view, err
 	}
 	view.Form = v.Plan.Stages[w.Stage].Form
-	view.Conveyor = v.Plan.Title
+	view.Conveyor, view.Plan = v.Plan.Title, v.Plan
 	for _, ch := range choices(v.Plan, w.Stage) {
 		if ch.Members, err = s.members(ctx, ch.Team, view.Process.Client); err != nil {
 			return view, err

@@ -256,7 +256,7 @@ func (a auditor) actor(login string) string {
 func (a auditor) process(who string, e services.AuditEntry, before, after map[string]any) string {
 	title := e.EntityID
 	if p, ok := a.processes[e.EntityID]; ok {
-		title = newProcessRow(p, a.plans[planKey{p.Definition, p.Version}]).Title
+		title = newProcessRow(p, a.plans[planKey{p.Definition, p.Version}], a.lang).Title
 	}
 	switch e.Action {
 	case "insert":
@@ -275,7 +275,7 @@ func (a auditor) process(who string, e services.AuditEntry, before, after map[st
 		end := str(after["end_id"])
 		if p, ok := a.processes[e.EntityID]; ok {
 			p.State, p.End = state, end
-			end = newProcessRow(p, a.plans[planKey{p.Definition, p.Version}]).EndTitle
+			end = newProcessRow(p, a.plans[planKey{p.Definition, p.Version}], a.lang).EndTitle
 		}
 		return a.t("h.a.ended", who, end)
 	case state == "failed" && was != state:
@@ -304,7 +304,7 @@ func (a auditor) workItem(who string, before, after map[string]any) string {
 	case state == "done" && was != state:
 		var fields []form.Field
 		if p, ok := a.processes[str(after["process_id"])]; ok {
-			fields = stageForms(a.plans[planKey{p.Definition, p.Version}])[str(after["stage"])]
+			fields = stageForms(a.plans[planKey{p.Definition, p.Version}], a.lang)[str(after["stage"])]
 		}
 		raw, _ := json.Marshal(after["data"])
 		var parts []string

@@ -116,7 +116,7 @@ func (u *UI) loadCard(c *gin.Context, tab string) (*clientCardPage, bool) {
 				err = perr
 				break
 			}
-			page.Processes = append(page.Processes, newProcessRow(p, plan))
+			page.Processes = append(page.Processes, newProcessRow(p, plan, language(c)))
 		}
 		page.MayStart = services.MayStartProcesses(user)
 		if err == nil && page.MayStart {

@@ -53,7 +53,7 @@ func (u *UI) loadStart(c *gin.Context) (*startPage, bool) {
 		u.fail(c, err)
 		return nil, false
 	}
-	fields, err := form.Fields(v.Plan.Variables)
+	fields, err := form.FieldsIn(v.Plan.Variables, language(c))
 	if err != nil {
 		u.fail(c, err)
 		return nil, false

@@ -105,13 +105,13 @@ func (u *UI) userNames(ctx context.Context) (map[string]string, error) {
 }
 
 // stageForms are the form fields of each stage of plan, by stage id.
-func stageForms(plan *definitions.Plan) map[string][]form.Field {
+func stageForms(plan *definitions.Plan, lang string) map[string][]form.Field {
 	out := map[string][]form.Field{}
 	if plan == nil {
 		return out
 	}
 	for id, st := range plan.Stages {
-		if f, err := form.Fields(st.Form); err == nil {
+		if f, err := form.FieldsIn(st.Form, lang); err == nil {
 			out[id] = f
 		}
 	}
@@ -282,17 +282,17 @@ type processRow struct {
 	AssigneeName string
 }
 
-func newProcessRow(p services.Process, plan *definitions.Plan) processRow {
+func newProcessRow(p services.Process, plan *definitions.Plan, lang string) processRow {
 	r := processRow{Process: p, Title: p.Definition, StageTitle: p.Stage, EndTitle: p.End}
 	if plan != nil {
-		if plan.Title != "" {
-			r.Title = plan.Title
+		if t := plan.TitleIn(lang); t != "" {
+			r.Title = t
 		}
-		if st, ok := plan.Stages[p.Stage]; ok && st.Title != "" {
-			r.StageTitle = st.Title
+		if st, ok := plan.Stages[p.Stage]; ok && st.TitleIn(lang) != "" {
+			r.StageTitle = st.TitleIn(lang)
 		}
-		if e, ok := plan.Ends[p.End]; ok && e.Title != "" {
-			r.EndTitle = e.Title
+		if e, ok := plan.Ends[p.End]; ok && e.TitleIn(lang) != "" {
+			r.EndTitle = e.TitleIn(lang)
 		}
 	}
 	r.Outcome = outcome(p.State, p.End, r.EndTitle)
@@ -352,7 +352,7 @@ func (p processListPage) Rows() []processRow {
 	}
 	rows := make([]processRow, len(p.Items))
 	for i, x := range p.Items {
-		rows[i] = newProcessRow(x, p.plans[planKey{x.Definition, x.Version}])
+		rows[i] = newProcessRow(x, p.plans[planKey{x.Definition, x.Version}], p.lang)
 		if x.Assignee != "" {
 			rows[i].AssigneeName = nameOf(names, x.Assignee)
 		}

@@ -24,7 +24,7 @@ func salesPlan(t *testing.T) *definitions.Plan {
 // A completed item's data reads as its form's fields: titles, choices by
 // their labels, times in the page's zone, numbers grouped, yes and no.
 func TestItemDataReadsAsTheFormsFields(t *testing.T) {
-	forms := stageForms(salesPlan(t))
+	forms := stageForms(salesPlan(t), "")
 	moscow := time.FixedZone("MSK", 3*3600)
 	data := json.RawMessage(`{"result": "call_back", "callBackAt": "2026-12-02T10:00:00Z", "note": "call after lunch", "extraFlag": true}`)
 	got := showData("en", moscow, forms["cold_call"], data)
@@ -48,15 +48,15 @@ func TestItemDataReadsAsTheFormsFields(t *testing.T) {
 // process are neither.
 func TestAnEndIsWonLostOrNeither(t *testing.T) {
 	plan := salesPlan(t)
-	won := newProcessRow(services.Process{State: "completed", End: "won", Definition: "sales"}, plan)
+	won := newProcessRow(services.Process{State: "completed", End: "won", Definition: "sales"}, plan, "")
 	require.Equal(t, "won", won.Outcome)
 	require.Equal(t, "Won", won.EndTitle)
 	require.Equal(t, "Sales conveyor", won.Title)
-	require.Equal(t, "lost", newProcessRow(services.Process{State: "completed", End: "lost"}, plan).Outcome)
+	require.Equal(t, "lost", newProcessRow(services.Process{State: "completed", End: "lost"}, plan, "").Outcome)
 	require.Equal(t, "ended", outcome("completed", "archived", "Archived"))
 	require.Equal(t, "ended", outcome("cancelled", "", ""))
 	require.Equal(t, "", outcome("running", "", ""))
-	running := newProcessRow(services.Process{State: "running", Stage: "cold_call"}, plan)
+	running := newProcessRow(services.Process{State: "running", Stage: "cold_call"}, plan, "")
 	require.Equal(t, "Cold call", running.StageTitle)
 }
 

@@ -18,6 +18,7 @@ import (
 type processListPage struct {
 	Items                                      []services.Process
 	plans                                      planCache // of Items' versions
+	lang                                       string    // of the titles
 	Next                                       string
 	Definition, State, Assignee, Overdue, Sort string
 	Definitions                                []services.Version
@@ -43,7 +44,7 @@ func (u *UI) processList(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page := processListPage{Items: items, plans: planCache{}, Definition: f.Definition, State: f.State, Assignee: f.Assignee,
+	page := processListPage{Items: items, plans: planCache{}, lang: language(c), Definition: f.Definition, State: f.State, Assignee: f.Assignee,
 		Overdue: c.Query("overdue"), Sort: f.Sort}
 	for _, p := range items {
 		if _, err := page.plans.get(ctx, u.Services, p); err != nil {
@@ -107,7 +108,7 @@ func (u *UI) processPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page.Row, page.forms = newProcessRow(d.Process, plan), stageForms(plan)
+	page.Row, page.forms = newProcessRow(d.Process, plan, language(c)), stageForms(plan, language(c))
 	if page.names, err = u.userNames(ctx); err != nil {
 		u.fail(c, err)
 		return
@@ -161,7 +162,7 @@ func (u *UI) renderCancel(c *gin.Context, status int, page cancelPage) {
 		u.fail(c, err)
 		return
 	}
-	row := newProcessRow(d.Process, plan)
+	row := newProcessRow(d.Process, plan, language(c))
 	page.Conveyor, page.Stage = row.Title, row.StageTitle
 	if page.Errors == nil {
 		page.Errors = fieldErrors{}

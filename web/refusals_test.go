@@ -351,3 +351,43 @@ func TestACallBackTimeIsTypedInTheAppsFormat(t *testing.T) {
 	require.NotNil(t, next)
 	require.Equal(t, time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC), next.PlannedStart.UTC())
 }
+
+// A definition written in several languages shows each user theirs: the
+// conveyor's and the stage's titles, a field's label and its choices.
+func TestADefinitionInSeveralLanguagesShowsTheUsers(t *testing.T) {
+	e := testenv.Seeded(t)
+	src := "id: multi\ntitle: {ru: Продажи, en: Sales}\nstart: call\nstages:\n  call:\n    title: {ru: Холодный звонок, en: Cold call}\n" +
+		"    assignee: {user: ivan}\n    form:\n      type: object\n      required: [result]\n      properties:\n        result:\n" +
+		"          title: {ru: Итог, en: Result}\n          type: string\n          oneOf:\n" +
+		"            - {const: interested, title: {ru: Интересно, en: Interested}}\n            - {const: refused, title: {ru: Отказ, en: Refused}}\n" +
+		"    transitions:\n      - to: done\nends:\n  done: {title: {ru: Готово, en: Done}}\n"
+	req, err := http.NewRequestWithContext(t.Context(), "POST", e.URL+"/api/v1/definitions", strings.NewReader(src))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e.Login(t, "anna"))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	var started struct {
+		ID       string
+		OpenItem struct{ ID string } `json:"openItem"`
+	}
+	require.Equal(t, http.StatusCreated, e.Do(t, "POST", "/api/v1/processes", e.Login(t, "olga"),
+		map[string]any{"definition": "multi", "client": "demo-romashka"}, &started))
+	require.NotEmpty(t, started.OpenItem.ID)
+
+	hc := webSession(t, e.URL, "ivan", "demo")
+	en := get(t, hc, e.URL+"/work/"+started.OpenItem.ID)
+	require.Contains(t, en, "<h1>Cold call")
+	require.Contains(t, en, `<label for="f-result">Result`)
+	require.Contains(t, en, `<option value="interested">Interested</option>`)
+	u, err := url.Parse(e.URL)
+	require.NoError(t, err)
+	hc.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "ru", Path: "/"}})
+	ru := get(t, hc, e.URL+"/work/"+started.OpenItem.ID)
+	require.Contains(t, ru, "<h1>Холодный звонок")
+	require.Contains(t, ru, `<label for="f-result">Итог`)
+	require.Contains(t, ru, `<option value="interested">Интересно</option>`)
+	require.Contains(t, ru, ">Продажи</a>")
+	require.Contains(t, get(t, hc, e.URL+"/processes/"+started.ID), "Продажи")
+}

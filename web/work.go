@@ -41,7 +41,7 @@ func (u *UI) workItem(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page, err := newItemPage(view)
+	page, err := newItemPage(view, language(c))
 	if err == nil {
 		page.Card, err = u.itemCard(c, view.Process.Client)
 	}
@@ -58,7 +58,7 @@ func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
 	view, err := u.Services.WorkItemView(c.Request.Context(), me(c), c.Param("id"))
 	var page *itemPage
 	if err == nil {
-		page, err = newItemPage(view)
+		page, err = newItemPage(view, language(c))
 	}
 	if err == nil {
 		page.Card, err = u.itemCard(c, view.Process.Client)
@@ -70,10 +70,17 @@ func (u *UI) loadItem(c *gin.Context) (*itemPage, bool) {
 	return page, true
 }
 
-func newItemPage(v services.ItemView) (*itemPage, error) {
-	fields, err := form.Fields(v.Form)
-	return &itemPage{Item: v.Item, Process: v.Process, Client: v.Item.ClientName, History: v.History,
-		Fields: fields, Choices: v.Choices, MayAct: v.MayAct, Conveyor: v.Conveyor}, err
+func newItemPage(v services.ItemView, lang string) (*itemPage, error) {
+	fields, err := form.FieldsIn(v.Form, lang)
+	page := &itemPage{Item: v.Item, Process: v.Process, Client: v.Item.ClientName, History: v.History,
+		Fields: fields, Choices: v.Choices, MayAct: v.MayAct, Conveyor: v.Conveyor}
+	if v.Plan != nil { // the titles in the page's language, where written so
+		page.Conveyor = v.Plan.TitleIn(lang)
+		if st, ok := v.Plan.Stages[v.Item.Stage]; ok {
+			page.Item.Title = st.TitleIn(lang)
+		}
+	}
+	return page, err
 }
 
 // completePost completes the item from the form. The browser checks the

@@ -40,14 +40,26 @@ func choices(s map[string]any) []map[string]any {
 
 // choiceLabel is what a choice says: its schema's title, or the value
 // humanised when it is a string.
-func choiceLabel(v any, c map[string]any) string {
-	if t, ok := c["title"].(string); ok && strings.TrimSpace(t) != "" {
+func choiceLabel(v any, c map[string]any, lang string) string {
+	if t := titleIn(c, lang); strings.TrimSpace(t) != "" {
 		return t
 	}
 	if s, ok := v.(string); ok {
 		return Humanize(s)
 	}
 	return optionText(v)
+}
+
+// titleIn is a schema's title in lang: from x-titles when the definition
+// wrote it in several languages, else its title.
+func titleIn(s map[string]any, lang string) string {
+	if by, ok := s["x-titles"].(map[string]any); ok {
+		if t, ok := by[lang].(string); ok {
+			return t
+		}
+	}
+	t, _ := s["title"].(string)
+	return t
 }
 
 // ChoiceLabel is what value says as a choice of f (its label when f is a

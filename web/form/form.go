@@ -90,7 +90,11 @@ type Field struct {
 // "json": a textarea taking a JSON value.
 //
 // An empty or null schema (a stage without a form) has no fields.
-func Fields(schema json.RawMessage) ([]Field, error) {
+func Fields(schema json.RawMessage) ([]Field, error) { return FieldsIn(schema, "") }
+
+// FieldsIn is Fields with the labels in lang where the definition wrote
+// them in several languages (x-titles, see definitions/text.go).
+func FieldsIn(schema json.RawMessage, lang string) ([]Field, error) {
 	if len(strings.TrimSpace(string(schema))) == 0 || string(schema) == "null" {
 		return nil, nil
 	}
@@ -128,7 +132,7 @@ func Fields(schema json.RawMessage) ([]Field, error) {
 	when := conditions(root)
 	fields := make([]Field, 0, len(props))
 	for name, p := range props {
-		f := field(name, p)
+		f := field(name, p, lang)
 		f.Required = required[name]
 		if !f.Required {
 			f.RequiredWhen = when[name]
@@ -148,13 +152,13 @@ func Fields(schema json.RawMessage) ([]Field, error) {
 }
 
 // field describes one property; a non-object property schema is "json".
-func field(name string, p any) Field {
+func field(name string, p any, lang string) Field {
 	f := Field{Name: name, Label: Humanize(name), Kind: KindJSON}
 	s, ok := p.(map[string]any)
 	if !ok {
 		return f
 	}
-	if t, ok := s["title"].(string); ok && strings.TrimSpace(t) != "" {
+	if t := titleIn(s, lang); strings.TrimSpace(t) != "" {
 		f.Label = t
 	}
 	if d, ok := s["description"].(string); ok {
@@ -182,14 +186,14 @@ func field(name string, p any) Field {
 				continue // an empty choice stands for no value
 			}
 			f.Options = append(f.Options, optionText(v))
-			f.Labels = append(f.Labels, choiceLabel(v, nil))
+			f.Labels = append(f.Labels, choiceLabel(v, nil, lang))
 			f.enum = append(f.enum, v)
 		}
 	case choices(s) != nil:
 		f.Kind = KindSelect
 		for _, c := range choices(s) {
 			f.Options = append(f.Options, optionText(c["const"]))
-			f.Labels = append(f.Labels, choiceLabel(c["const"], c))
+			f.Labels = append(f.Labels, choiceLabel(c["const"], c, lang))
 			f.enum = append(f.enum, c["const"])
 		}
 	case typ == "boolean":
