@@ -108,13 +108,24 @@ func (u *UI) processPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page.Row, page.forms = newProcessRow(d.Process, plan, language(c)), stageForms(plan, language(c))
+	lang := language(c)
+	page.Row, page.forms = newProcessRow(d.Process, plan, lang), stageForms(plan, lang)
 	if page.names, err = u.userNames(ctx); err != nil {
 		u.fail(c, err)
 		return
 	}
-	bars := make([]gantt.Bar, len(d.History))
-	for i, w := range d.History {
+	// The items keep their stage's title as it was written first; the page
+	// names them in its language where the plan has it.
+	for i, w := range page.History {
+		if plan == nil {
+			break
+		}
+		if st, ok := plan.Stages[w.Stage]; ok {
+			page.History[i].Title = st.TitleIn(lang)
+		}
+	}
+	bars := make([]gantt.Bar, len(page.History))
+	for i, w := range page.History {
 		bars[i] = gantt.Bar{Label: w.Title, Assignee: nameOf(page.names, w.Assignee), PlannedStart: w.PlannedStart, Due: w.Due,
 			Started: w.StartedAt, Completed: w.CompletedAt, Overdue: w.Overdue}
 		if w.Open() {
