@@ -69,6 +69,9 @@ var (
 			{Name: "Алексей Николаевич Орлов", Position: "Коммерческий директор", Phone: "+7 812 456-78-90", Email: "orlov@neva.example"},
 			{Name: "Мария Игоревна Зайцева", Position: "Менеджер по закупкам", Phone: "+7 812 456-78-91", Email: "zaytseva@neva.example"},
 		},
+		"demo-bakery": {
+			{Name: "Светлана Викторовна Морозова", Position: "Владелица", Phone: "+7 495 567-89-01", Email: "morozova@bakery.example"},
+		},
 		"demo-ural": {
 			{Name: "Павел Андреевич Кузнецов", Position: "Директор по снабжению", Phone: "+7 343 678-90-12", Email: "kuznetsov@uralparts.example"},
 			{Name: "Ольга Михайловна Попова", Position: "Инженер", Phone: "+7 343 678-90-13", Email: "popova@uralparts.example"},
