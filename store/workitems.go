@@ -28,6 +28,7 @@ type WorkItem struct {
 	ProcessID    string          `json:"processId"`
 	Seq          int             `json:"seq"`
 	Definition   string          `json:"definition"`
+	Version      int             `json:"version"` // of the definition the process runs
 	Stage        string          `json:"stage"`
 	Title        string          `json:"title"`
 	Assignee     string          `json:"assignee"`
@@ -52,7 +53,7 @@ type WorkItem struct {
 // Open tells whether the item still waits for its executor.
 func (w WorkItem) Open() bool { return w.State == ItemAttention || w.State == ItemInProgress }
 
-const itemColumns = `w.id, w.process_id, w.seq, p.definition_id, w.stage, w.title, w.assignee, w.state, w.planned_start,
+const itemColumns = `w.id, w.process_id, w.seq, p.definition_id, p.version, w.stage, w.title, w.assignee, w.state, w.planned_start,
 	w.due, w.overdue, w.created_at, w.started_at, w.completed_at, coalesce(w.completed_by, ''), w.data,
 	coalesce(w.delegated_from, ''), coalesce(cl.name, ''), coalesce(w.handed_over_by, ''), coalesce(w.handover_note, '')`
 
@@ -61,7 +62,7 @@ const itemFrom = ` FROM work_items w JOIN processes p ON p.id = w.process_id
 
 func scanItem(row pgx.Row) (WorkItem, error) {
 	var w WorkItem
-	err := row.Scan(&w.ID, &w.ProcessID, &w.Seq, &w.Definition, &w.Stage, &w.Title, &w.Assignee, &w.State,
+	err := row.Scan(&w.ID, &w.ProcessID, &w.Seq, &w.Definition, &w.Version, &w.Stage, &w.Title, &w.Assignee, &w.State,
 		&w.PlannedStart, &w.Due, &w.Overdue, &w.CreatedAt, &w.StartedAt, &w.CompletedAt, &w.CompletedBy, &w.Data,
 		&w.DelegatedFrom, &w.ClientName, &w.HandedOverBy, &w.HandoverNote)
 	w.PlannedStart, w.CreatedAt = w.PlannedStart.UTC(), w.CreatedAt.UTC()

@@ -391,6 +391,7 @@ func TestADefinitionInSeveralLanguagesShowsTheUsers(t *testing.T) {
 	require.Contains(t, ru, `<label for="f-result">Итог`)
 	require.Contains(t, ru, `<option value="interested">Интересно</option>`)
 	require.Contains(t, ru, ">Продажи</a>")
+	require.Contains(t, get(t, hc, e.URL+"/work"), ">Холодный звонок</a>", "My work names the stage in Russian too")
 	page := get(t, hc, e.URL+"/processes/"+started.ID)
 	require.Contains(t, page, "Продажи")
 	require.Contains(t, page, "Холодный звонок", "the history and the Gantt name the stage in Russian")

@@ -98,6 +98,22 @@ func (u *UI) workList(c *gin.Context) {
 		}
 		page.Truncated = next != ""
 	}
+	// The items keep their stage's title as it was written first; the list
+	// names them in its language where the plan has it.
+	plans := planCache{}
+	for i, w := range items {
+		plan, err := plans.get(ctx, u.Services, services.Process{Definition: w.Definition, Version: w.Version})
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		if plan == nil {
+			continue
+		}
+		if st, ok := plan.Stages[w.Stage]; ok {
+			items[i].Title = st.TitleIn(language(c))
+		}
+	}
 	page.Groups = groupWork(items, time.Now(), u.Location, page.Sort, language(c))
 	page.Count = len(items)
 	if page.Escalations, page.MoreEscalations, err = u.escalations(c, user); err != nil {
