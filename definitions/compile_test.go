@@ -42,7 +42,10 @@ func TestTheSalesConveyorCompilesIntoItsPlan(t *testing.T) {
 	require.Equal(t, "client", plan.Subject)
 	require.Equal(t, "cold_call", plan.Start)
 	require.Len(t, plan.Stages, 3)
-	require.Equal(t, map[string]definitions.EndPlan{"won": {Title: "Won"}, "lost": {Title: "Lost"}}, plan.Ends)
+	require.Equal(t, map[string]definitions.EndPlan{
+		"won":  {Title: "Won", Titles: map[string]string{"en": "Won", "ru": "Выиграна"}},
+		"lost": {Title: "Lost", Titles: map[string]string{"en": "Lost", "ru": "Проиграна"}},
+	}, plan.Ends)
 
 	cold := plan.Stages["cold_call"]
 	require.Equal(t, definitions.Assignee{Kind: definitions.AssignTeam, Team: "cold-callers", Pick: definitions.PickRoundRobin}, cold.Assignee)
@@ -62,7 +65,9 @@ func TestTheSalesConveyorCompilesIntoItsPlan(t *testing.T) {
 	service := plan.Stages["service"]
 	require.Equal(t, definitions.PickRoundRobin, service.Assignee.Pick, "a team without pick is worked in turn")
 	require.JSONEq(t, `{"type":"object","required":["result"],"additionalProperties":false,
-		"properties":{"result":{"title":"Result","type":"string","oneOf":[{"const":"done","title":"Service set up"}]}}}`, string(service.Form))
+		"properties":{"result":{"title":"Result","x-titles":{"en":"Result","ru":"Итог"},"type":"string",
+		"oneOf":[{"const":"done","title":"Service set up","x-titles":{"en":"Service set up","ru":"Обслуживание налажено"}}]}}}`, string(service.Form))
+	require.Equal(t, "Конвейер продаж", plan.TitleIn("ru"), "the example speaks Russian too")
 }
 
 func TestAPlanSurvivesJSONAndKeepsItsHash(t *testing.T) {
@@ -210,8 +215,10 @@ ends:
 	var problems definitions.Problems
 	require.ErrorAs(t, err, &problems, "a language is two letters")
 
-	example, _ := compileExample(t)
-	b, err := json.Marshal(example)
+	one, err := definitions.Compile([]byte(strings.NewReplacer("{ru: Продажи, en: Sales}", "Sales", "{ru: Холодный звонок, en: Cold call}", "Cold call",
+		"{ru: Итог, en: Result}", "Result", "{ru: Интересно, en: Interested}", "Interested", "{ru: Готово}", "Done").Replace(src)))
+	require.NoError(t, err)
+	b, err := json.Marshal(one)
 	require.NoError(t, err)
 	require.NotContains(t, string(b), "titles", "a plan written in one language is as it was, its hash too")
 }

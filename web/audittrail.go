@@ -296,6 +296,13 @@ func (a auditor) workItem(who string, before, after map[string]any) string {
 	if title == "" {
 		title = str(after["stage"])
 	}
+	if p, ok := a.processes[str(after["process_id"])]; ok {
+		if plan := a.plans[planKey{p.Definition, p.Version}]; plan != nil {
+			if st, ok := plan.Stages[str(after["stage"])]; ok {
+				title = st.TitleIn(a.lang) // in the trail's language, where the plan has it
+			}
+		}
+	}
 	if before == nil {
 		return a.t("h.a.ins.work_items", who, title, a.name(str(after["assignee"])))
 	}

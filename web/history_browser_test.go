@@ -137,7 +137,7 @@ func TestAProcessHistoryAndTheClientsTrailReadAsWords(t *testing.T) {
 		chromedp.Navigate(e.URL+"/clients/demo-romashka?tab=audit"), chromedp.WaitVisible(chromedp.ID("audit"))))
 	trail = text(t, olga, "#audit")
 	for _, s := range []string{
-		"Ivan Sidorov: выполнен этап «Cold call»: Result — Call back later",
+		"Ivan Sidorov: выполнен этап «Холодный звонок»: Итог — Перезвонить позже",
 		"Olga Petrova: процесс отменён: the client closed down",
 		"Administrator: изменены данные клиента — владелец: Ivan Sidorov → Maria Ivanova",
 		"Administrator: добавлен контакт: Anna (+7 495 765-43-21)",

@@ -102,9 +102,9 @@ func TestTheAuditTrailSpeaksInSentences(t *testing.T) {
 			require.Equal(t, "Administrator changed the client's owner from Ivan Sidorov to Maria Ivanova", owner)
 			require.Equal(t, "Ivan Sidorov added a contact: Anna (+7 495 123-45-67)", contact)
 		case "ru":
-			require.Equal(t, "Ivan Sidorov: выполнен этап «Cold call»: Result — Interested", done)
+			require.Equal(t, "Ivan Sidorov: выполнен этап «Холодный звонок»: Итог — Интересно", done, "the example speaks Russian too")
 			require.Equal(t, "Olga Petrova: процесс отменён: the client closed", cancelled)
-			require.Equal(t, "Система: процесс завершён — Lost", ended)
+			require.Equal(t, "Система: процесс завершён — Проиграна", ended)
 			require.Equal(t, "Administrator: изменены данные клиента — владелец: Ivan Sidorov → Maria Ivanova", owner)
 			require.Equal(t, "Ivan Sidorov: добавлен контакт: Anna (+7 495 123-45-67)", contact)
 		}

@@ -124,6 +124,16 @@ func (u *UI) processPage(c *gin.Context) {
 			page.History[i].Title = st.TitleIn(lang)
 		}
 	}
+	for i, s := range page.Targets {
+		if plan == nil {
+			break
+		}
+		if st, ok := plan.Stages[s.ID]; ok && !s.End {
+			page.Targets[i].Title = st.TitleIn(lang)
+		} else if e, ok := plan.Ends[s.ID]; ok && s.End {
+			page.Targets[i].Title = e.TitleIn(lang)
+		}
+	}
 	bars := make([]gantt.Bar, len(page.History))
 	for i, w := range page.History {
 		bars[i] = gantt.Bar{Label: w.Title, Assignee: nameOf(page.names, w.Assignee), PlannedStart: w.PlannedStart, Due: w.Due,

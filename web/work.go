@@ -79,6 +79,11 @@ func newItemPage(v services.ItemView, lang string) (*itemPage, error) {
 		if st, ok := v.Plan.Stages[v.Item.Stage]; ok {
 			page.Item.Title = st.TitleIn(lang)
 		}
+		for i, w := range page.History {
+			if st, ok := v.Plan.Stages[w.Stage]; ok {
+				page.History[i].Title = st.TitleIn(lang)
+			}
+		}
 	}
 	return page, err
 }
