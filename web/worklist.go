@@ -135,6 +135,7 @@ func (u *UI) escalations(c *gin.Context, user services.User) ([]escalationRow, b
 		return nil, false, err
 	}
 	var rows []escalationRow
+	plans := planCache{}
 	for _, e := range escs {
 		if e.Supervisor != user.Login {
 			continue // an admin's list holds everyone's
@@ -142,6 +143,11 @@ func (u *UI) escalations(c *gin.Context, user services.User) ([]escalationRow, b
 		row := escalationRow{Escalation: e, Title: e.WorkItemID}
 		if w, err := u.Services.WorkItem(ctx, user, e.WorkItemID); err == nil {
 			row.Title, row.Client = w.Title, w.ClientName
+			if plan, err := plans.get(ctx, u.Services, services.Process{Definition: w.Definition, Version: w.Version}); err == nil && plan != nil {
+				if st, ok := plan.Stages[w.Stage]; ok {
+					row.Title = st.TitleIn(language(c))
+				}
+			}
 		}
 		rows = append(rows, row)
 	}
