@@ -45,7 +45,7 @@ func dataFields(prefix string, de definitions.DataError) []FieldError {
 
 func (s *Server) listProcesses(c *gin.Context) {
 	f := services.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
-		Sort: c.Query("sort"), Page: page(c)}
+		Q: c.Query("q"), Sort: c.Query("sort"), Page: page(c)}
 	if o := c.Query("overdue"); o != "" {
 		b := o == "true"
 		f.Overdue = &b

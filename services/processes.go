@@ -14,7 +14,16 @@ import (
 )
 
 // Processes lists the processes me may see.
+// The search (a part of the client's name or the business key) is trimmed,
+// its runs of white space made one space, and bounded as any request
+// parameter.
 func (s *Services) Processes(ctx context.Context, me store.User, f store.ProcessFilter) ([]store.Process, string, error) {
+	f.Q = strings.Join(strings.Fields(f.Q), " ")
+	var bad limits.Checks
+	bad.Add(limits.Parameter, "q", &f.Q)
+	if err := invalid("the search is invalid", bad); err != nil {
+		return nil, "", err
+	}
 	return s.Store.Processes(ctx, viewerOf(me), f)
 }
 

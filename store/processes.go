@@ -122,6 +122,9 @@ func (s *Store) Process(ctx context.Context, id string) (Process, error) {
 // ProcessFilter narrows a process list; empty fields do not filter.
 type ProcessFilter struct {
 	Definition, State, Assignee, Client string
+	// Q finds a process by any part of its client's name or of its
+	// business key (search_fold: case, Cyrillic included, and ё).
+	Q string
 	Overdue                             *bool
 	// Sort is -startedAt (the default: newest first), startedAt, due or
 	// -due (processes without a deadline last either way).
@@ -183,10 +186,12 @@ func (s *Store) Processes(ctx context.Context, viewer Viewer, f ProcessFilter) (
 		  AND (@overdue::boolean IS NULL OR p.overdue = @overdue)
 		  AND (@after_id = '' OR `+order.after+`)
 		  AND (@client = '' OR p.client_id = @client)
+		  AND (@q = '' OR strpos(search_fold(coalesce(p.business_key, '')), search_fold(@q)) > 0
+		       OR strpos(search_fold(coalesce((SELECT name FROM clients WHERE id = p.client_id), '')), search_fold(@q)) > 0)
 		ORDER BY `+order.order+`
 		LIMIT @limit`,
 		viewer.args(pgx.NamedArgs{"definition": f.Definition, "state": f.State, "assignee": f.Assignee, "overdue": f.Overdue,
-			"after_key": nullable(after.Name), "after_id": after.ID, "limit": f.limit() + 1, "client": f.Client}))
+			"after_key": nullable(after.Name), "after_id": after.ID, "limit": f.limit() + 1, "client": f.Client, "q": f.Q}))
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Process, error) { return scanProcess(r) })
 	if err != nil {
 		return nil, "", err

@@ -21,6 +21,7 @@ type processListPage struct {
 	lang                                       string    // of the titles
 	Next                                       string
 	Definition, State, Assignee, Overdue, Sort string
+	Q                                          string // the search
 	Definitions                                []services.Version
 	Users                                      []services.User
 }
@@ -31,7 +32,7 @@ func (u *UI) processList(c *gin.Context) {
 	ctx := c.Request.Context()
 	user := me(c)
 	f := services.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
-		Sort: c.Query("sort"), Page: services.Page{After: c.Query("after"), Limit: 50}}
+		Q: c.Query("q"), Sort: c.Query("sort"), Page: services.Page{After: c.Query("after"), Limit: 50}}
 	if c.Query("overdue") == "true" {
 		t := true
 		f.Overdue = &t
@@ -44,7 +45,7 @@ func (u *UI) processList(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	page := processListPage{Items: items, plans: planCache{}, lang: language(c), Definition: f.Definition, State: f.State, Assignee: f.Assignee,
+	page := processListPage{Items: items, plans: planCache{}, lang: language(c), Q: f.Q, Definition: f.Definition, State: f.State, Assignee: f.Assignee,
 		Overdue: c.Query("overdue"), Sort: f.Sort}
 	for _, p := range items {
 		if _, err := page.plans.get(ctx, u.Services, p); err != nil {

@@ -397,3 +397,20 @@ func TestADefinitionInSeveralLanguagesShowsTheUsers(t *testing.T) {
 	require.Contains(t, page, "Холодный звонок", "the history and the Gantt name the stage in Russian")
 	require.NotContains(t, page, "Cold call")
 }
+
+// The process list has the same search as My work: any part of the
+// client's name, in any case, ё as е.
+func TestTheProcessListSearchesByClient(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "olga", "demo")
+	page := get(t, hc, e.URL+"/processes?q="+url.QueryEscape("ROMASH"))
+	require.Contains(t, page, `id="p-q" value="ROMASH"`)
+	require.Contains(t, page, "Romashka LLC")
+	require.NotContains(t, page, "Vector JSC")
+	var list struct{ Items []struct{ ClientName string } }
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/processes?q=vector", e.Login(t, "olga"), nil, &list))
+	require.NotEmpty(t, list.Items)
+	for _, p := range list.Items {
+		require.Equal(t, "Vector JSC", p.ClientName)
+	}
+}
