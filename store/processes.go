@@ -124,8 +124,8 @@ type ProcessFilter struct {
 	Definition, State, Assignee, Client string
 	// Q finds a process by any part of its client's name or of its
 	// business key (search_fold: case, Cyrillic included, and ё).
-	Q string
-	Overdue                             *bool
+	Q       string
+	Overdue *bool
 	// Sort is -startedAt (the default: newest first), startedAt, due or
 	// -due (processes without a deadline last either way).
 	Sort string
