@@ -18,6 +18,8 @@ type Problem struct {
 	// Cause is the reason as a value, for a surface that words it in its
 	// own language; set on problems found outside this package.
 	Cause error `json:"-"`
+	// Translations are Message in other languages, by language.
+	Translations map[string]string `json:"translations,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -43,5 +45,7 @@ func (ps Problems) sorted() Problems {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column),
 			strings.Compare(a.Message, b.Message))
 	})
-	return slices.Compact(ps)
+	return slices.CompactFunc(ps, func(a, b Problem) bool {
+		return a.Line == b.Line && a.Column == b.Column && a.Path == b.Path && a.Message == b.Message
+	})
 }

@@ -162,7 +162,9 @@ func schemaProblems(s *source, base string, e *jsonschema.ValidationError) Probl
 	case *kind.Type:
 		return Problems{s.problem(s.at(ptr), ptr, "%s must be %s, not %s", describe(ptr), strings.Join(k.Want, " or "), k.Got)}
 	}
-	return Problems{s.problem(s.at(ptr), ptr, "%s: %s", describe(ptr), e.ErrorKind.LocalizedString(printer))}
+	p := s.problem(s.at(ptr), ptr, "%s: %s", describe(ptr), e.ErrorKind.LocalizedString(printer))
+	p.Translations = map[string]string{"ru": describe(ptr) + ": " + e.ErrorKind.LocalizedString(russian)}
+	return Problems{p}
 }
 
 func pointer(tokens []string) string {

@@ -54,8 +54,44 @@ var schemaEnglish = map[string]string{
 	"minimum: got %v, want %v":          "%v is too little: at least %v",
 }
 
+// problemRussian are the definition checks' own problems in Russian, by
+// their English format: the editor shows them in the analyst's language
+// (the names and expressions they quote stay as written).
+var problemRussian = map[string]string{
+	"%d properties: a schema may declare at most %d in one object":                                                                            "%d полей: в одном объекте схемы можно объявить не больше %d",
+	"the definition's schemas declare more than %d properties":                                                                                "схемы описания объявляют больше %d полей",
+	"stage %q is unreachable: no transition from start %q leads to it":                                                                        "этап %q недостижим: ни один переход от начала %q к нему не ведёт",
+	"from stage %q no end can be reached: a process entering it never completes":                                                              "с этапа %q не достичь ни одного завершения: попавший на него процесс никогда не закончится",
+	"%q is both a stage and an end: a transition to it would be ambiguous":                                                                    "%q — и этап, и завершение: переход к нему был бы неоднозначен",
+	"start must be a stage, and %q is an end":                                                                                                 "start должен быть этапом, а %q — завершение",
+	"start names an unknown stage %q%s":                                                                                                       "start называет неизвестный этап %q%s",
+	"progress must be between 0 and 100, not %d":                                                                                              "progress должен быть от 0 до 100, а не %d",
+	"form must describe an object (type: object): completion data is a set of named fields":                                                   "form должна описывать объект (type: object): данные выполнения — это набор именованных полей",
+	"this transition is never taken: transition %d above it has no `when` and always wins":                                                    "этот переход никогда не сработает: переход %d над ним без `when` и всегда выигрывает",
+	"a transition to the end %q has no work to assign: remove its assignee":                                                                   "у перехода к завершению %q нет работы, которую назначать: уберите assignee",
+	"stage %q has no transition without `when`: when no condition holds, a process would be stuck here; add a last transition with only `to`": "у этапа %q нет перехода без `when`: если ни одно условие не выполнится, процесс застрянет; добавьте последним переход только с `to`",
+	"transition to an unknown stage or end %q%s":                                                                                              "переход к неизвестному этапу или завершению %q%s",
+	"`choose: true` needs a team: the completer picks a member of it":                                                                         "`choose: true` требует команды: выполняющий выбирает её участника",
+	"`choose` and `pick` exclude each other: either the completer chooses or the team rule picks":                                             "`choose` и `pick` исключают друг друга: выбирает либо выполняющий, либо правило команды",
+	"`pick` needs a team":        "`pick` требует команды",
+	"empty assignee rule: %s":    "пустое правило назначения: %s",
+	"assignee rule mixes %s: %s": "правило назначения смешивает %s: %s",
+	"the start stage cannot use `choose: true`: no earlier stage's completer is there to choose": "первый этап не может использовать `choose: true`: нет предыдущего этапа, чей исполнитель выбрал бы",
+	"invalid JSON Schema: %v": "неверная JSON Schema: %v",
+	"unknown key %q":          "неизвестный ключ %q",
+	"missing key %q":          "нет ключа %q",
+	"invalid name %q: use lower-case letters, digits and _ , starting with a letter": "неверное имя %q: строчные латинские буквы, цифры и _, начиная с буквы",
+	"invalid id %q: use lower-case letters, digits and _ , starting with a letter":   "неверный идентификатор %q: строчные латинские буквы, цифры и _, начиная с буквы",
+	"invalid id %q: use lower-case letters, digits and - , starting with a letter":   "неверный идентификатор %q: строчные латинские буквы, цифры и -, начиная с буквы",
+	"%s must be %s, not %s":        "%s должно быть %s, а не %s",
+	"expression: must give %s: %v": "выражение: должно давать %s: %v",
+}
+
 var russian = func() *message.Printer {
 	for en, ru := range schemaRussian {
+		_ = message.SetString(language.Russian, en, ru)
+	}
+	for en, ru := range problemRussian {
 		_ = message.SetString(language.Russian, en, ru)
 	}
 	return message.NewPrinter(language.Russian)

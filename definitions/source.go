@@ -95,7 +95,11 @@ func (s *source) keyAt(ptr string) Pos {
 }
 
 func (s *source) problem(pos Pos, ptr, format string, args ...any) Problem {
-	return Problem{Line: pos.Line, Column: pos.Column, Path: ptr, Message: fmt.Sprintf(format, args...)}
+	p := Problem{Line: pos.Line, Column: pos.Column, Path: ptr, Message: fmt.Sprintf(format, args...)}
+	if ru := russian.Sprintf(format, args...); ru != p.Message {
+		p.Translations = map[string]string{"ru": ru}
+	}
+	return p
 }
 
 // decoder turns the YAML tree into plain values. The parser keeps an alias

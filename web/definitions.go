@@ -159,8 +159,9 @@ func (u *UI) check(c *gin.Context, in services.Intent) (*definitions.Plan, defin
 	return plan, nil, err
 }
 
-// worded is problems in lang where the UI words their cause; the
-// language's own problems are in English, as its documentation.
+// worded is problems in lang: where the UI words their cause, or where the
+// definitions package gave them in lang (the names and expressions they
+// quote stay as written).
 func worded(lang string, problems definitions.Problems) definitions.Problems {
 	for i, p := range problems {
 		var id *services.IdentityError
@@ -171,6 +172,8 @@ func worded(lang string, problems definitions.Problems) definitions.Problems {
 			problems[i].Message = fmt.Sprintf(translate(lang, "def.exists"), id.ID)
 		case errors.Is(p.Cause, definitions.ErrTooLarge):
 			problems[i].Message = translate(lang, "def.toolarge")
+		case p.Translations[lang] != "":
+			problems[i].Message = p.Translations[lang]
 		}
 	}
 	return problems
@@ -252,7 +255,7 @@ func (u *UI) definitionValidate(c *gin.Context) {
 	}
 	out := validation{Valid: plan != nil, Problems: problems, Warnings: []definitions.Problem{}}
 	if plan != nil && plan.Warnings != nil {
-		out.Warnings = plan.Warnings
+		out.Warnings = worded(language(c), plan.Warnings)
 	}
 	if out.Problems == nil {
 		out.Problems = []definitions.Problem{}

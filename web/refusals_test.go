@@ -414,3 +414,18 @@ func TestTheProcessListSearchesByClient(t *testing.T) {
 		require.Equal(t, "Vector JSC", p.ClientName)
 	}
 }
+
+// The editor says a definition's problems in the analyst's language.
+func TestTheEditorSaysADefinitionsProblemsInRussian(t *testing.T) {
+	e := testenv.Seeded(t)
+	hc := webSession(t, e.URL, "anna", "demo")
+	u, err := url.Parse(e.URL)
+	require.NoError(t, err)
+	hc.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "ru", Path: "/"}})
+	src := "id: broken\ntitle: X\nstart: nowhere\nstages:\n  a:\n    title: A\n    assignee: {user: ivan}\n    progress: 120\n" +
+		"    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
+	status, _, body := postForm(t, hc, e.URL, "/definitions/new", "/definitions/publish", url.Values{"source": {src}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "start называет неизвестный этап &#34;nowhere&#34;")
+	require.Contains(t, body, "progress должен быть от 0 до 100, а не 120")
+}
