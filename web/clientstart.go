@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sort"
 
 	"github.com/gin-gonic/gin"
 
@@ -76,12 +75,10 @@ func (u *UI) clientStartPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		u.fail(c, err)
+	vars, values, convErrs, ok := u.posted(c, page.Fields)
+	if !ok {
 		return
 	}
-	values := c.Request.PostForm
-	vars, convErrs := form.Parse(page.Fields, values, u.Location)
 	if len(convErrs) > 0 {
 		u.refuseStart(c, page, values, convErrs, nil)
 		return
@@ -108,8 +105,6 @@ func (u *UI) clientStartPost(c *gin.Context) {
 }
 
 func (u *UI) refuseStart(c *gin.Context, page *startPage, values url.Values, fieldErrs map[string]string, general []string) {
-	page.Fields = form.WithErrors(page.Fields, values, fieldErrs)
-	page.Errors = append(general, form.Unplaced(page.Fields, fieldErrs)...)
-	sort.Strings(page.Errors[len(general):])
+	page.Fields, page.Errors = placeRefusal(page.Fields, values, fieldErrs, general)
 	u.render(c, http.StatusUnprocessableEntity, "client-start", page.Definition.Title, page)
 }

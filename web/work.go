@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -96,12 +97,10 @@ func (u *UI) completePost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		u.fail(c, err)
+	data, values, convErrs, ok := u.posted(c, page.Fields)
+	if !ok {
 		return
 	}
-	values := c.Request.PostForm
-	data, convErrs := form.Parse(page.Fields, values, u.Location)
 	page.NextValue = values.Get("next")
 	if len(convErrs) > 0 && page.MayAct {
 		u.refuse(c, page, values, convErrs, nil)
@@ -133,10 +132,28 @@ func (u *UI) completePost(c *gin.Context) {
 	u.render(c, http.StatusOK, "done", page.Item.Title, page)
 }
 
+// posted reads a posted form: its values, the data they make for fields
+// and what cannot be converted, by field; false when it answered.
+func (u *UI) posted(c *gin.Context, fields []form.Field) (json.RawMessage, url.Values, map[string]string, bool) {
+	if err := c.Request.ParseForm(); err != nil {
+		u.fail(c, err)
+		return nil, nil, nil, false
+	}
+	data, convErrs := form.Parse(fields, c.Request.PostForm, u.Location)
+	return data, c.Request.PostForm, convErrs, true
+}
+
+// placeRefusal puts a form's refusals beside the fields they name, with
+// what was typed; the rest, after general, come back to be shown above.
+func placeRefusal(fields []form.Field, values url.Values, fieldErrs map[string]string, general []string) ([]form.Field, []string) {
+	fields = form.WithErrors(fields, values, fieldErrs)
+	errs := append(general, form.Unplaced(fields, fieldErrs)...)
+	sort.Strings(errs[len(general):])
+	return fields, errs
+}
+
 func (u *UI) refuse(c *gin.Context, page *itemPage, values url.Values, fieldErrs map[string]string, general []string) {
-	page.Fields = form.WithErrors(page.Fields, values, fieldErrs)
-	page.Errors = append(general, form.Unplaced(page.Fields, fieldErrs)...)
-	sort.Strings(page.Errors[len(general):])
+	page.Fields, page.Errors = placeRefusal(page.Fields, values, fieldErrs, general)
 	if msg, ok := fieldErrs["/next/assignee"]; ok && !strings.Contains(strings.Join(page.Errors, " "), msg) {
 		page.Errors = append(page.Errors, msg)
 	}
