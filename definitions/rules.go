@@ -210,27 +210,28 @@ func (c *checker) checkExpr(ptr, src string, env exprEnv, want exprResult) {
 		form = env.form
 	}
 	for _, slip := range enumSlips(src, form, c.d.Variables) {
-		line, col := lineCol(src, slip.offset)
-		pos, exact := c.s.within(ptr, line, col)
-		msg := "expression: " + slip.msg
-		if !exact {
-			msg += fmt.Sprintf(" (at line %d, column %d of the expression)", line, col)
-		}
-		c.out = append(c.out, c.s.problem(pos, ptr, "%s", msg))
+		c.out = append(c.out, c.slipProblem(ptr, src, slip))
 	}
 }
 
 // warnReads warns of the optional fields a condition reads (optionalReads).
 func (c *checker) warnReads(ptr, src string, form map[string]any) {
 	for _, r := range optionalReads(src, form) {
-		line, col := lineCol(src, r.offset)
-		pos, exact := c.s.within(ptr, line, col)
-		msg := "expression: " + r.msg
-		if !exact {
-			msg += fmt.Sprintf(" (at line %d, column %d of the expression)", line, col)
-		}
-		c.warnings = append(c.warnings, c.s.problem(pos, ptr, "%s", msg))
+		c.warnings = append(c.warnings, c.slipProblem(ptr, src, r))
 	}
+}
+
+// slipProblem places what was found at an offset of the expression at ptr:
+// at its own line and column when the expression is written on one line of
+// the YAML, else at the expression, saying where in it.
+func (c *checker) slipProblem(ptr, src string, slip enumSlip) Problem {
+	line, col := lineCol(src, slip.offset)
+	pos, exact := c.s.within(ptr, line, col)
+	msg := "expression: " + slip.msg
+	if !exact {
+		msg += fmt.Sprintf(" (at line %d, column %d of the expression)", line, col)
+	}
+	return c.s.problem(pos, ptr, "%s", msg)
 }
 
 // lineCol turns a rune offset into a 1-based line and column.
