@@ -47,6 +47,10 @@ const (
 	RoleAdmin     = store.RoleAdmin
 )
 
+// Roles are the roles a user can hold (the users table refuses others), in
+// the order the pages offer them.
+var Roles = []string{store.RoleAdmin, store.RoleAnalyst, store.RoleSupervisor, store.RoleManager}
+
 var (
 	ErrBadCursor = store.ErrBadCursor
 	ErrBadSort   = store.ErrBadSort

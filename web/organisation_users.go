@@ -16,7 +16,6 @@ import (
 	"github.com/conveyorhq/conveyor/limits"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // The pages of one user, for admins: create one, change their name,
@@ -24,9 +23,6 @@ import (
 // password, unlock their sign-in, set or clear their absence and hand
 // their portfolio to someone else. Every change is one method of the
 // services, as in the API.
-
-// roles are the roles a user may have, in the order the forms offer them.
-var roles = []string{store.RoleAdmin, store.RoleAnalyst, store.RoleSupervisor, store.RoleManager}
 
 // userForm is what a user's forms hold: the user's values, or what was
 // posted when a form was refused.
@@ -161,7 +157,7 @@ func (u *UI) renderUser(c *gin.Context, status int, p userPage) {
 	lang := language(c)
 	f := p.Form
 	p.Roles, p.Teams, p.Supervisors, p.Deputies, p.Targets = nil, nil, nil, nil, nil
-	for _, r := range roles {
+	for _, r := range services.Roles {
 		p.Roles = append(p.Roles, choice{Value: r, Label: translate(lang, "org.role."+r), Checked: slices.Contains(f.Roles, r)})
 	}
 	for _, t := range p.teams {
