@@ -246,8 +246,13 @@ func (s *Store) CancelProcess(ctx context.Context, id, by, reason, updateID stri
 		default:
 			return fmt.Errorf("process %s is %s: %w", id, state, refusal.ErrConflict)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE work_items SET state = 'cancelled', completed_at = now()
-			WHERE process_id = @process AND state IN ('attention', 'in_progress')`, pgx.NamedArgs{"process": id}); err != nil {
+		rows, _ := tx.Query(ctx, `UPDATE work_items SET state = 'cancelled', completed_at = now()
+			WHERE process_id = @process AND state IN ('attention', 'in_progress') RETURNING id`, pgx.NamedArgs{"process": id})
+		open, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if err := logLeft(ctx, tx, "cancelled", "w.id = ANY (@items)", pgx.NamedArgs{"items": open}); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
@@ -257,7 +262,7 @@ func (s *Store) CancelProcess(ctx context.Context, id, by, reason, updateID stri
 		if err := markChanged(ctx, tx, id, updateID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false, attention = NULL,
+		_, err = tx.Exec(ctx, `UPDATE processes SET state = 'cancelled', completed_at = now(), overdue = false, attention = NULL,
 				cancelled_by = nullif(@by, ''), cancel_reason = nullif(@reason, '')
 			WHERE id = @id`, pgx.NamedArgs{"id": id, "by": by, "reason": reason})
 		return err

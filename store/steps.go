@@ -104,6 +104,11 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = @end, progress = 100, attention = NULL,
 				stage = NULL, assignee = NULL, planned_start = NULL, due = NULL, overdue = false, completed_at = now()
 			WHERE id = @id`, pgx.NamedArgs{"id": st.ProcessID, "end": st.End})
+		if err == nil {
+			_, err = tx.Exec(ctx, `INSERT INTO stage_log (event, process_id, definition_id, version, end_id)
+				SELECT 'ended', p.id, p.definition_id, p.version, p.end_id FROM processes p WHERE p.id = @id`,
+				pgx.NamedArgs{"id": st.ProcessID})
+		}
 		return nil, err
 	}
 	var closed string
@@ -136,6 +141,13 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 		"due": o.Due, "progress": st.Progress}); err != nil {
 		return nil, err
 	}
+	if _, err := tx.Exec(ctx, `INSERT INTO stage_log (event, process_id, definition_id, version, stage, item_id, assignee, previous_assignee)
+		SELECT 'entered', p.id, p.definition_id, p.version, @stage, @item, @assignee,
+			(SELECT prev.assignee FROM work_items prev WHERE prev.process_id = p.id AND prev.seq < @seq ORDER BY prev.seq DESC LIMIT 1)
+		FROM processes p WHERE p.id = @process`,
+		pgx.NamedArgs{"process": st.ProcessID, "stage": o.Stage, "item": o.ItemID, "assignee": worker, "seq": o.Seq}); err != nil {
+		return nil, err
+	}
 	w, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+itemFrom+`WHERE w.id = @id`, pgx.NamedArgs{"id": o.ItemID}))
 	return &w, err
 }
@@ -154,6 +166,9 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("work item %s is not open: %w", c.ItemID, refusal.ErrConflict)
+	}
+	if err := logLeft(ctx, tx, "left", "w.id = @item", pgx.NamedArgs{"item": c.ItemID}); err != nil {
+		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
 		WHERE work_item_id = @item AND state = 'open'`, pgx.NamedArgs{"item": c.ItemID})
@@ -231,4 +246,14 @@ func activeUser(ctx context.Context, tx pgx.Tx, stage, login string) (string, er
 		return "", fmt.Errorf("stage %s is assigned to %q, who is not an active user: %w", stage, login, refusal.ErrInvalid)
 	}
 	return login, err
+}
+
+// logLeft appends to the stage log that the work items where says (done:
+// with their data, or cancelled) were left.
+func logLeft(ctx context.Context, tx pgx.Tx, event, where string, args pgx.NamedArgs) error {
+	args["event"] = event
+	_, err := tx.Exec(ctx, `INSERT INTO stage_log (event, process_id, definition_id, version, stage, item_id, assignee, data)
+		SELECT @event, w.process_id, p.definition_id, p.version, w.stage, w.id, w.assignee, CASE WHEN @event = 'left' THEN w.data END
+		FROM work_items w JOIN processes p ON p.id = w.process_id WHERE `+where, args)
+	return err
 }
