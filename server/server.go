@@ -93,6 +93,7 @@ func (s *Server) Handler() http.Handler {
 	authed.POST("/work-items/:id/reassign", s.reassignWorkItem)
 
 	authed.GET("/escalations", s.listEscalations)
+	authed.GET("/analytics/funnel", s.funnel)
 
 	authed.GET("/teams", s.listTeams)
 	authed.GET("/segments", s.listNodes(services.Segments))

@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -91,4 +93,57 @@ func TestTheStageLogIsWrittenByEveryStepAndRebuiltByTheBackfill(t *testing.T) {
 		return out
 	}
 	require.Equal(t, sorted(live), sorted(rebuilt))
+}
+
+// A funnel over a dataset with known answers: ten processes, six past the
+// cold call (four cancelled there), three won and two lost of the six
+// deals, one deal still open; counted only for whoever may see them and
+// only in the period asked.
+func TestAFunnelCountsTheStageLog(t *testing.T) {
+	ctx := store.WithActor(context.Background(), "test")
+	s := runtimeStore(t)
+	ivan := definitions.Assignee{Kind: definitions.AssignUser, User: "ivan"}
+	petr := definitions.Assignee{Kind: definitions.AssignUser, User: "petr"}
+	for i := range 10 {
+		id := fmt.Sprintf("f%d", i)
+		newProcess(t, s, id)
+		_, err := s.ApplyStep(ctx, openStep(id, 1, ivan))
+		require.NoError(t, err)
+		if i >= 6 {
+			require.NoError(t, s.CancelProcess(ctx, id, "olga", "no budget", "u-"+id))
+			continue
+		}
+		deal := openStep(id, 2, petr)
+		deal.Open.Stage, deal.Close = "deal", &store.CloseItem{ItemID: id + ".1", By: "ivan"}
+		_, err = s.ApplyStep(ctx, deal)
+		require.NoError(t, err)
+		if i == 5 {
+			continue // still in the deal
+		}
+		end := map[bool]string{true: "won", false: "lost"}[i < 3]
+		_, err = s.ApplyStep(ctx, store.Step{ProcessID: id, End: end, Close: &store.CloseItem{ItemID: id + ".2", By: "petr"}})
+		require.NoError(t, err)
+	}
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	n, stages, ends, err := s.Funnel(ctx, store.Viewer{Login: "olga"}, "sales", day, day.Add(48*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 10, n)
+	require.Len(t, stages, 2)
+	byStage := map[string]store.StageFigures{}
+	for _, f := range stages {
+		require.GreaterOrEqual(t, f.P90, f.P50)
+		require.GreaterOrEqual(t, f.P50, time.Duration(0))
+		f.P50, f.P90 = 0, 0
+		byStage[f.Stage] = f
+	}
+	require.Equal(t, store.StageFigures{Stage: "cold_call", Reached: 10, Left: 6, Cancelled: 4}, byStage["cold_call"])
+	require.Equal(t, store.StageFigures{Stage: "deal", Reached: 6, Left: 5}, byStage["deal"])
+	require.Equal(t, map[string]int{"won": 3, "lost": 2}, ends)
+
+	n, _, _, err = s.Funnel(ctx, store.Viewer{Login: "stranger"}, "sales", day, day.Add(48*time.Hour))
+	require.NoError(t, err)
+	require.Zero(t, n, "a viewer counts only the processes they may see")
+	n, _, _, err = s.Funnel(ctx, store.Viewer{Admin: true}, "sales", day.Add(48*time.Hour), day.Add(96*time.Hour))
+	require.NoError(t, err)
+	require.Zero(t, n, "nor outside the period")
 }
