@@ -429,3 +429,32 @@ func TestTheEditorSaysADefinitionsProblemsInRussian(t *testing.T) {
 	require.Contains(t, body, "start называет неизвестный этап &#34;nowhere&#34;")
 	require.Contains(t, body, "progress должен быть от 0 до 100, а не 120")
 }
+
+// The analytics page draws the conveyor's funnel with the table beside it,
+// in the page's language; a wrong period says so.
+func TestTheAnalyticsPageShowsTheFunnel(t *testing.T) {
+	e := testenv.Seeded(t)
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM stage_log WHERE event = 'entered'`).Scan(&n))
+		return n >= 3
+	}, 20*time.Second, 50*time.Millisecond, "the demo's three processes entered their first stage")
+	hc := webSession(t, e.URL, "olga", "demo")
+	page := get(t, hc, e.URL+"/analytics?definition=sales")
+	require.Contains(t, page, `<svg xmlns="http://www.w3.org/2000/svg"`)
+	require.Contains(t, page, `aria-label="Funnel: Sales conveyor"`)
+	require.Contains(t, page, `<td data-label="Stage">Cold call</td><td data-label="Reached">3</td>`)
+	require.Contains(t, page, "3 processes started in the period")
+
+	u, err := url.Parse(e.URL)
+	require.NoError(t, err)
+	hc.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "ru", Path: "/"}})
+	ru := get(t, hc, e.URL+"/analytics?definition=sales")
+	require.Contains(t, ru, "Воронка: Конвейер продаж")
+	require.Contains(t, ru, `<td data-label="Этап">Холодный звонок</td>`)
+
+	resp, err := hc.Get(e.URL + "/analytics?definition=sales&from=2026-12-10&to=2026-12-01")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+}

@@ -13,8 +13,10 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,6 +78,7 @@ func (u *UI) Register(r *gin.Engine) {
 	s.POST("/processes/:id/move", u.movePost)
 	u.registerClients(s)
 	u.registerDefinitions(s)
+	s.GET("/analytics", u.analytics)
 	s.GET("/organisation", u.organisation)
 	s.POST("/organisation/grants/:login", u.saveGrants)
 	s.GET("/organisation/new-user", u.newUser)
@@ -102,6 +105,9 @@ func parsePages() map[string]*template.Template {
 		},
 		"raw":  func(s string) template.HTML { return template.HTML(s) }, // only for SVG we render ourselves
 		"list": func(s ...string) []string { return s },
+		// percent and duration word the analytics' figures
+		"percent": func(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" },
+		"hours":   spanText,
 	}
 	// The layout and the partials (_*.html) go into every page.
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html"))

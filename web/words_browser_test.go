@@ -25,7 +25,7 @@ func TestEveryPageReadsInWordsOnAPhoneInBothLanguages(t *testing.T) {
 	pages := map[string][]string{
 		"olga": {"/work", "/work/" + item, "/processes", "/processes/" + process, "/processes/" + process + "/cancel",
 			"/clients", "/clients/demo-romashka", "/clients/demo-romashka?tab=processes", "/clients/demo-romashka?tab=audit",
-			"/clients/demo-romashka/start/sales", "/account"},
+			"/clients/demo-romashka/start/sales", "/account", "/analytics"},
 		"admin": {"/organisation", "/organisation/users/ivan", "/organisation/new-user", "/definitions/sales"},
 	}
 	passwords := map[string]string{"olga": "demo", "admin": "admin"}
