@@ -7,8 +7,9 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// funnel is GET /analytics/funnel?definition=&from=&to= with dates
-// (YYYY-MM-DD, to included); without them, the last 30 days.
+// funnel is GET /analytics/funnel?definition=&from=&to=&sum= with dates
+// (YYYY-MM-DD, to included; without them, the last 30 days) and a numeric
+// form field to sum beside the counts.
 func (s *Server) funnel(c *gin.Context) {
 	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	from := to.AddDate(0, 0, -30)
@@ -26,7 +27,7 @@ func (s *Server) funnel(c *gin.Context) {
 			*d.into = t.AddDate(0, 0, d.days)
 		}
 	}
-	f, err := s.Services.Funnel(c.Request.Context(), currentUser(c), c.Query("definition"), from, to)
+	f, err := s.Services.Funnel(c.Request.Context(), currentUser(c), c.Query("definition"), from, to, c.Query("sum"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -52,6 +52,15 @@ func TestTheFunnelCountsTheConveyorsWork(t *testing.T) {
 	require.Equal(t, "must be a date YYYY-MM-DD", requireRefused(t, status, body, "from"))
 	status, body = e.Raw(t, "GET", "/api/v1/analytics/funnel?definition=sales&from=2026-12-10&to=2026-12-01", olga, nil)
 	require.Equal(t, "must be after from", requireRefused(t, status, body, "/to"))
+	var money struct {
+		SumOf  string
+		Stages []struct{ Sum float64 }
+	}
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/analytics/funnel?definition=sales&sum=amount", olga, nil, &money))
+	require.Equal(t, "amount", money.SumOf)
+	require.InDelta(t, 900, money.Stages[1].Sum, 1e-9, "the won deal's amount, next to the deal's counts")
+	status, body = e.Raw(t, "GET", "/api/v1/analytics/funnel?definition=sales&sum=result", olga, nil)
+	require.Equal(t, "not a number field of any stage's form", requireRefused(t, status, body, "/sum"))
 	status, _ = e.Raw(t, "GET", "/api/v1/analytics/funnel?definition=nothing", olga, nil)
 	require.Equal(t, http.StatusNotFound, status)
 }

@@ -3,6 +3,7 @@ package services
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -18,12 +19,14 @@ const FunnelPeriodMax = 3 * 366 * 24 * time.Hour
 // Funnel is a conveyor's funnel over the processes started in a period
 // that the asker may see, counted from the stage log.
 type Funnel struct {
-	Definition string        `json:"definition"`
-	From       time.Time     `json:"from"`
-	To         time.Time     `json:"to"`
-	Processes  int           `json:"processes"`
-	Stages     []FunnelStage `json:"stages"` // in the plan's order from its start
-	Ends       []FunnelEnd   `json:"ends"`
+	Definition string    `json:"definition"`
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to"`
+	Processes  int       `json:"processes"`
+	// SumOf is the numeric form field summed beside the counts, if any.
+	SumOf  string        `json:"sumOf,omitempty"`
+	Stages []FunnelStage `json:"stages"` // in the plan's order from its start
+	Ends   []FunnelEnd   `json:"ends"`
 }
 
 // FunnelStage is one stage of a funnel: how many processes reached it,
@@ -38,6 +41,9 @@ type FunnelStage struct {
 	Conversion float64 `json:"conversion"`
 	P50Seconds float64 `json:"p50Seconds"`
 	P90Seconds float64 `json:"p90Seconds"`
+	// Sum is the total of the Funnel's Sum field in the data of those that
+	// left the stage done (the deal amount of the won deals).
+	Sum float64 `json:"sum"`
 }
 
 // FunnelEnd is how many processes ended at an end.
@@ -48,8 +54,10 @@ type FunnelEnd struct {
 }
 
 // Funnel counts definition's processes started in [from, to) that me may
-// see (the visibility rule of the process list).
-func (s *Services) Funnel(ctx context.Context, me store.User, definition string, from, to time.Time) (Funnel, error) {
+// see (the visibility rule of the process list), summing the numeric form
+// field sum beside the counts when it is not "" (a number field of one of
+// the stages' forms).
+func (s *Services) Funnel(ctx context.Context, me store.User, definition string, from, to time.Time, sum string) (Funnel, error) {
 	switch {
 	case definition == "":
 		return Funnel{}, refusal.Invalid("a funnel is of one conveyor", field("/definition", "required"))
@@ -62,11 +70,14 @@ func (s *Services) Funnel(ctx context.Context, me store.User, definition string,
 	if err != nil {
 		return Funnel{}, err
 	}
-	n, figures, ends, err := s.Store.Funnel(ctx, viewerOf(me), definition, from, to)
+	if sum != "" && !numericField(v.Plan, sum) {
+		return Funnel{}, refusal.Invalid("only a number field of a form is summed", field("/sum", "not a number field of any stage's form"))
+	}
+	n, figures, ends, err := s.Store.Funnel(ctx, viewerOf(me), definition, from, to, sum)
 	if err != nil {
 		return Funnel{}, err
 	}
-	out := Funnel{Definition: definition, From: from, To: to, Processes: n, Stages: []FunnelStage{}, Ends: []FunnelEnd{}}
+	out := Funnel{Definition: definition, From: from, To: to, Processes: n, SumOf: sum, Stages: []FunnelStage{}, Ends: []FunnelEnd{}}
 	byStage := map[string]store.StageFigures{}
 	for _, f := range figures {
 		byStage[f.Stage] = f
@@ -74,7 +85,7 @@ func (s *Services) Funnel(ctx context.Context, me store.User, definition string,
 	for _, id := range stageOrder(v.Plan) {
 		f := byStage[id]
 		st := FunnelStage{Stage: id, Title: v.Plan.Stages[id].Title, Reached: f.Reached, Left: f.Left, Cancelled: f.Cancelled,
-			P50Seconds: f.P50.Seconds(), P90Seconds: f.P90.Seconds()}
+			P50Seconds: f.P50.Seconds(), P90Seconds: f.P90.Seconds(), Sum: f.Sum}
 		if f.Reached > 0 {
 			st.Conversion = float64(f.Left) / float64(f.Reached)
 		}
@@ -105,4 +116,23 @@ func stageOrder(plan *definitions.Plan) []string {
 		}
 	}
 	return order
+}
+
+// numericField tells whether name is a number or integer field of one of
+// plan's stage forms.
+func numericField(plan *definitions.Plan, name string) bool {
+	for _, st := range plan.Stages {
+		var form struct {
+			Properties map[string]struct {
+				Type any `json:"type"`
+			} `json:"properties"`
+		}
+		if json.Unmarshal(st.Form, &form) != nil {
+			continue
+		}
+		if p, ok := form.Properties[name]; ok && (p.Type == "number" || p.Type == "integer") {
+			return true
+		}
+	}
+	return false
 }

@@ -97,8 +97,8 @@ func TestTheStageLogIsWrittenByEveryStepAndRebuiltByTheBackfill(t *testing.T) {
 
 // A funnel over a dataset with known answers: ten processes, six past the
 // cold call (four cancelled there), three won and two lost of the six
-// deals, one deal still open; counted only for whoever may see them and
-// only in the period asked.
+// deals (for 6,000 in all), one deal still open; counted only for whoever
+// may see them and only in the period asked.
 func TestAFunnelCountsTheStageLog(t *testing.T) {
 	ctx := store.WithActor(context.Background(), "test")
 	s := runtimeStore(t)
@@ -121,11 +121,15 @@ func TestAFunnelCountsTheStageLog(t *testing.T) {
 			continue // still in the deal
 		}
 		end := map[bool]string{true: "won", false: "lost"}[i < 3]
-		_, err = s.ApplyStep(ctx, store.Step{ProcessID: id, End: end, Close: &store.CloseItem{ItemID: id + ".2", By: "petr"}})
+		data := json.RawMessage(`{"result":"lost"}`)
+		if end == "won" {
+			data = json.RawMessage(fmt.Sprintf(`{"result":"won","amount":%d}`, 1000*(i+1)))
+		}
+		_, err = s.ApplyStep(ctx, store.Step{ProcessID: id, End: end, Close: &store.CloseItem{ItemID: id + ".2", By: "petr", Data: data}})
 		require.NoError(t, err)
 	}
 	day := time.Now().UTC().Truncate(24 * time.Hour)
-	n, stages, ends, err := s.Funnel(ctx, store.Viewer{Login: "olga"}, "sales", day, day.Add(48*time.Hour))
+	n, stages, ends, err := s.Funnel(ctx, store.Viewer{Login: "olga"}, "sales", day, day.Add(48*time.Hour), "amount")
 	require.NoError(t, err)
 	require.Equal(t, 10, n)
 	require.Len(t, stages, 2)
@@ -137,13 +141,13 @@ func TestAFunnelCountsTheStageLog(t *testing.T) {
 		byStage[f.Stage] = f
 	}
 	require.Equal(t, store.StageFigures{Stage: "cold_call", Reached: 10, Left: 6, Cancelled: 4}, byStage["cold_call"])
-	require.Equal(t, store.StageFigures{Stage: "deal", Reached: 6, Left: 5}, byStage["deal"])
+	require.Equal(t, store.StageFigures{Stage: "deal", Reached: 6, Left: 5, Sum: 6000}, byStage["deal"], "the won deals' amounts: 1000 + 2000 + 3000")
 	require.Equal(t, map[string]int{"won": 3, "lost": 2}, ends)
 
-	n, _, _, err = s.Funnel(ctx, store.Viewer{Login: "stranger"}, "sales", day, day.Add(48*time.Hour))
+	n, _, _, err = s.Funnel(ctx, store.Viewer{Login: "stranger"}, "sales", day, day.Add(48*time.Hour), "")
 	require.NoError(t, err)
 	require.Zero(t, n, "a viewer counts only the processes they may see")
-	n, _, _, err = s.Funnel(ctx, store.Viewer{Admin: true}, "sales", day.Add(48*time.Hour), day.Add(96*time.Hour))
+	n, _, _, err = s.Funnel(ctx, store.Viewer{Admin: true}, "sales", day.Add(48*time.Hour), day.Add(96*time.Hour), "")
 	require.NoError(t, err)
 	require.Zero(t, n, "nor outside the period")
 }

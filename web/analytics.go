@@ -57,7 +57,7 @@ func (u *UI) analytics(c *gin.Context) {
 	case ferr != nil || terr != nil:
 		page.Error, status = translate(lang, "an.baddates"), http.StatusUnprocessableEntity
 	default:
-		f, err := u.Services.Funnel(ctx, me(c), page.Definition, from, to.AddDate(0, 0, 1))
+		f, err := u.Services.Funnel(ctx, me(c), page.Definition, from, to.AddDate(0, 0, 1), "")
 		switch {
 		case errors.Is(err, refusal.ErrInvalid):
 			page.Error, status = translate(lang, "an.baddates"), http.StatusUnprocessableEntity
