@@ -359,3 +359,16 @@ func (p processListPage) Rows() []processRow {
 	}
 	return rows
 }
+
+// localizeItems names items' stages in lang where plan has them: an item
+// keeps its stage's title as it was written first.
+func localizeItems(items []services.WorkItem, plan *definitions.Plan, lang string) {
+	if plan == nil {
+		return
+	}
+	for i, w := range items {
+		if st, ok := plan.Stages[w.Stage]; ok {
+			items[i].Title = st.TitleIn(lang)
+		}
+	}
+}

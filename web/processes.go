@@ -115,16 +115,7 @@ func (u *UI) processPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	// The items keep their stage's title as it was written first; the page
-	// names them in its language where the plan has it.
-	for i, w := range page.History {
-		if plan == nil {
-			break
-		}
-		if st, ok := plan.Stages[w.Stage]; ok {
-			page.History[i].Title = st.TitleIn(lang)
-		}
-	}
+	localizeItems(page.History, plan, lang)
 	for i, s := range page.Targets {
 		if plan == nil {
 			break

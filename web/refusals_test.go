@@ -102,19 +102,7 @@ func TestTheCardFormsRefuseControlCharactersBesideTheField(t *testing.T) {
 func TestAHandOverInTheUIStaysInTheSupervisorsSubtree(t *testing.T) {
 	e := testenv.Seeded(t)
 	ctx := store.WithActor(t.Context(), "test")
-	admin := store.Viewer{Admin: true}
-	var cold store.WorkItem
-	require.Eventually(t, func() bool {
-		items, _, err := e.Store.WorkItems(ctx, admin, store.ItemFilter{Assignee: "ivan", State: "open"})
-		require.NoError(t, err)
-		for _, w := range items {
-			if w.ClientName == "Romashka LLC" {
-				cold = w
-				return true
-			}
-		}
-		return false
-	}, 20*time.Second, 20*time.Millisecond)
+	cold := waitForItem(t, e, "ivan", func(w store.WorkItem) bool { return w.ClientName == "Romashka LLC" })
 	hc := webSession(t, e.URL, "olga", "demo")
 	page := get(t, hc, e.URL+"/processes/"+cold.ProcessID)
 	handOver := page[strings.Index(page, `<select id="to"`):]
@@ -298,13 +286,7 @@ func TestAStartAsksForTheConveyorsVariablesBesideTheirFields(t *testing.T) {
 	src := "id: budgeted\ntitle: Budgeted\nvariables:\n  type: object\n  required: [budget]\n  properties:\n" +
 		"    budget: {title: Budget, type: number, minimum: 1}\nstart: a\nstages:\n  a:\n    title: A\n    assignee: {user: ivan}\n" +
 		"    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
-	req, err := http.NewRequestWithContext(t.Context(), "POST", e.URL+"/api/v1/definitions", strings.NewReader(src))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e.Login(t, "anna"))
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	publishAs(t, e, "anna", src)
 
 	hc := webSession(t, e.URL, "ivan", "demo")
 	page := get(t, hc, e.URL+"/clients/demo-romashka/start/budgeted")
@@ -325,18 +307,7 @@ func TestAStartAsksForTheConveyorsVariablesBesideTheirFields(t *testing.T) {
 func TestACallBackTimeIsTypedInTheAppsFormat(t *testing.T) {
 	e := testenv.Seeded(t)
 	ctx := store.WithActor(t.Context(), "test")
-	var cold store.WorkItem
-	require.Eventually(t, func() bool {
-		items, _, err := e.Store.WorkItems(ctx, store.Viewer{Admin: true}, store.ItemFilter{Assignee: "ivan", State: "open"})
-		require.NoError(t, err)
-		for _, w := range items {
-			if w.Stage == "cold_call" {
-				cold = w
-				return true
-			}
-		}
-		return false
-	}, 20*time.Second, 20*time.Millisecond)
+	cold := waitForItem(t, e, "ivan", func(w store.WorkItem) bool { return w.Stage == "cold_call" })
 	hc := webSession(t, e.URL, "ivan", "demo")
 	page := get(t, hc, e.URL+"/work/"+cold.ID)
 	require.Contains(t, page, `<input type="text" id="f-callBackAt" name="callBackAt" value="" placeholder="31.12.2026 18:00" inputmode="numeric"`)
@@ -363,13 +334,7 @@ func TestADefinitionInSeveralLanguagesShowsTheUsers(t *testing.T) {
 		"          title: {ru: Итог, en: Result}\n          type: string\n          oneOf:\n" +
 		"            - {const: interested, title: {ru: Интересно, en: Interested}}\n            - {const: refused, title: {ru: Отказ, en: Refused}}\n" +
 		"    transitions:\n      - to: done\nends:\n  done: {title: {ru: Готово, en: Done}}\n"
-	req, err := http.NewRequestWithContext(t.Context(), "POST", e.URL+"/api/v1/definitions", strings.NewReader(src))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e.Login(t, "anna"))
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	publishAs(t, e, "anna", src)
 	var started struct {
 		ID       string
 		OpenItem struct{ ID string } `json:"openItem"`
@@ -457,4 +422,35 @@ func TestTheAnalyticsPageShowsTheFunnel(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+}
+
+// waitForItem waits for an open work item of assignee that match takes:
+// the demo's processes open theirs moments after the seed.
+func waitForItem(t *testing.T, e *testenv.Env, assignee string, match func(store.WorkItem) bool) store.WorkItem {
+	t.Helper()
+	var found store.WorkItem
+	require.Eventually(t, func() bool {
+		items, _, err := e.Store.WorkItems(t.Context(), store.Viewer{Admin: true}, store.ItemFilter{Assignee: assignee, State: "open"})
+		require.NoError(t, err)
+		for _, w := range items {
+			if match(w) {
+				found = w
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond)
+	return found
+}
+
+// publishAs publishes a definition through the API as login.
+func publishAs(t *testing.T, e *testenv.Env, login, src string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "POST", e.URL+"/api/v1/definitions", strings.NewReader(src))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e.Login(t, login))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
 }

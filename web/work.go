@@ -77,14 +77,10 @@ func newItemPage(v services.ItemView, lang string) (*itemPage, error) {
 		Fields: fields, Choices: v.Choices, MayAct: v.MayAct, Conveyor: v.Conveyor}
 	if v.Plan != nil { // the titles in the page's language, where written so
 		page.Conveyor = v.Plan.TitleIn(lang)
-		if st, ok := v.Plan.Stages[v.Item.Stage]; ok {
-			page.Item.Title = st.TitleIn(lang)
-		}
-		for i, w := range page.History {
-			if st, ok := v.Plan.Stages[w.Stage]; ok {
-				page.History[i].Title = st.TitleIn(lang)
-			}
-		}
+		item := []services.WorkItem{page.Item}
+		localizeItems(item, v.Plan, lang)
+		page.Item = item[0]
+		localizeItems(page.History, v.Plan, lang)
 	}
 	return page, err
 }
