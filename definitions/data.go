@@ -52,6 +52,11 @@ func (r *Runtime) CheckData(stage string, data json.RawMessage) error {
 // CheckVars checks the variables given at start.
 func (r *Runtime) CheckVars(vars json.RawMessage) error { return checkAgainst(r.vars, vars) }
 
+// CheckJSON checks a JSON body against schema as completion data is
+// checked: within the same bounds, an object, every fault a DataError with
+// its JSON path (and in Russian).
+func CheckJSON(schema *jsonschema.Schema, raw json.RawMessage) error { return checkAgainst(schema, raw) }
+
 func checkAgainst(schema *jsonschema.Schema, raw json.RawMessage) error {
 	if len(raw) > MaxDataBytes {
 		return DataError{{Path: "", Message: fmt.Sprintf("%d bytes of JSON: at most %d are allowed", len(raw), MaxDataBytes)}}

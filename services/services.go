@@ -27,6 +27,9 @@ type Services struct {
 	// TaskQueue is where processes run (workflows.TaskQueue when ""):
 	// tests that share one Temporal server give each Conveyor its own.
 	TaskQueue string
+	// Location is the deployment's time zone (UTC when nil): "today" and
+	// "this week" in a view's filter are counted in it.
+	Location *time.Location
 
 	// The sign-in limits live as long as the Services (see signin.go).
 	signInOnce   sync.Once

@@ -170,6 +170,11 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 	if err := logLeft(ctx, tx, "left", "w.id = @item", pgx.NamedArgs{"item": c.ItemID}); err != nil {
 		return err
 	}
+	// Views read a process's form data so far from the process row.
+	if _, err := tx.Exec(ctx, `UPDATE processes SET data = data || @data WHERE id = @process`,
+		pgx.NamedArgs{"data": data, "process": processID}); err != nil {
+		return err
+	}
 	_, err = tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()
 		WHERE work_item_id = @item AND state = 'open'`, pgx.NamedArgs{"item": c.ItemID})
 	return err

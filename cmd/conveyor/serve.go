@@ -41,7 +41,7 @@ func dialTemporal(ctx context.Context, addr, namespace string, tlsCfg *tls.Confi
 func serveHTTP(ctx context.Context, cfg config, st *store.Store, tc client.Client, log *slog.Logger, ready func(addr string)) error {
 	loc, _ := time.LoadLocation(cfg.TimeZone) // checked by Validate
 	svc := services.New(st, tc)
-	svc.TokenTTL = cfg.TokenTTL
+	svc.TokenTTL, svc.Location = cfg.TokenTTL, loc
 	srv := &server.Server{Services: svc, Log: log, Metrics: server.NewMetrics(svc), Pages: web.Pages(log, loc)}
 	srv.SecureCookies, srv.MetricsToken = cfg.HTTP.SecureCookies, cfg.HTTP.MetricsToken
 	srv.MetricsApart = cfg.HTTP.MetricsAddr != ""

@@ -1,0 +1,104 @@
+package services
+
+import (
+	"context"
+	"errors"
+
+	"github.com/conveyorhq/conveyor/refusal"
+	"github.com/conveyorhq/conveyor/store"
+)
+
+// Running a view: its page of rows, its groups, its count and its export,
+// always over the rows the asker may see.
+
+// CountCap is where a view's count stops being exact ("10,000+").
+const CountCap = 10_000
+
+// ExportMax bounds the rows an export streams.
+const ExportMax = 1_000_000
+
+// ViewResult is one page of a view's rows, with its columns described, the
+// count (capped), and the groups when the view groups.
+type ViewResult struct {
+	Columns []ViewColumn      `json:"columns"`
+	Rows    []store.ViewRow   `json:"rows"`
+	Next    string            `json:"next,omitempty"`
+	Count   int               `json:"count"`
+	Capped  bool              `json:"countCapped,omitempty"`
+	Group   []ViewColumn      `json:"group,omitempty"`
+	SumsOf  []string          `json:"sumsOf,omitempty"`
+	Groups  []store.ViewGroup `json:"groups,omitempty"`
+}
+
+// ViewColumns is the columns a view of list may use, with those of
+// definition's current version when it is not "".
+func (s *Services) ViewColumns(ctx context.Context, me store.User, list, definition string) ([]ViewColumn, error) {
+	if store.ListColumns(list) == nil {
+		return nil, refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+	}
+	if definition == "" || list == store.ListClients {
+		return viewCatalogue(list, nil), nil
+	}
+	v, _, err := s.Definition(ctx, me, definition)
+	if err != nil {
+		return nil, err
+	}
+	return viewCatalogue(list, v.Plan), nil
+}
+
+// RunView is the page after cursor of spec over list, as me may see it. A
+// view that no longer fits (a field its conveyor's new version dropped) is
+// refused with the fault's path, like a new one.
+func (s *Services) RunView(ctx context.Context, me store.User, list string, spec ViewSpec, after string) (ViewResult, error) {
+	c, err := s.resolve(ctx, me, list, spec, "/spec")
+	if err != nil {
+		return ViewResult{}, err
+	}
+	c.query.After = after
+	out := ViewResult{Columns: c.columns, Rows: []store.ViewRow{}}
+	rows, next, err := s.Store.ViewRows(ctx, viewerOf(me), c.query)
+	if errors.Is(err, store.ErrBadCursor) {
+		return ViewResult{}, refusal.Invalid("not a cursor of this view", field("/after", "not a cursor of this view"))
+	}
+	if err != nil {
+		return ViewResult{}, err
+	}
+	if rows != nil {
+		out.Rows = rows
+	}
+	out.Next = next
+	if out.Count, out.Capped, err = s.Store.ViewCount(ctx, viewerOf(me), c.query, CountCap); err != nil {
+		return ViewResult{}, err
+	}
+	if len(c.group) > 0 {
+		if out.Groups, err = s.Store.ViewGroups(ctx, viewerOf(me), c.query, c.group, c.sums); err != nil {
+			return ViewResult{}, err
+		}
+		out.Group = c.groupCols
+		out.SumsOf = c.sumKeys
+	}
+	return out, nil
+}
+
+// CountView is how many rows of spec me may see, capped at CountCap: the
+// live count of a view pinned to a desktop.
+func (s *Services) CountView(ctx context.Context, me store.User, list string, spec ViewSpec) (int, bool, error) {
+	c, err := s.resolve(ctx, me, list, spec, "/spec")
+	if err != nil {
+		return 0, false, err
+	}
+	return s.Store.ViewCount(ctx, viewerOf(me), c.query, CountCap)
+}
+
+// ExportView streams every row of spec me may see, in its order, up to
+// ExportMax: head is called once with the columns before the first row.
+func (s *Services) ExportView(ctx context.Context, me store.User, list string, spec ViewSpec, head func([]ViewColumn) error, row func(store.ViewRow) error) error {
+	c, err := s.resolve(ctx, me, list, spec, "/spec")
+	if err != nil {
+		return err
+	}
+	if err := head(c.columns); err != nil {
+		return err
+	}
+	return s.Store.ViewEach(ctx, viewerOf(me), c.query, ExportMax, row)
+}
