@@ -55,7 +55,9 @@ func (r *Runtime) CheckVars(vars json.RawMessage) error { return checkAgainst(r.
 // CheckJSON checks a JSON body against schema as completion data is
 // checked: within the same bounds, an object, every fault a DataError with
 // its JSON path (and in Russian).
-func CheckJSON(schema *jsonschema.Schema, raw json.RawMessage) error { return checkAgainst(schema, raw) }
+func CheckJSON(schema *jsonschema.Schema, raw json.RawMessage) error {
+	return checkAgainst(schema, raw)
+}
 
 func checkAgainst(schema *jsonschema.Schema, raw json.RawMessage) error {
 	if len(raw) > MaxDataBytes {

@@ -60,7 +60,9 @@ var listVisible = map[string]string{
 // listID is the expression of a row's id, the keyset's last key.
 var listID = map[string]string{ListWorkItems: "w.id", ListProcesses: "p.id", ListClients: "c.id"}
 
-func col(key string, t ColumnType, sql string) ViewColumn { return ViewColumn{Key: key, Type: t, sql: sql} }
+func col(key string, t ColumnType, sql string) ViewColumn {
+	return ViewColumn{Key: key, Type: t, sql: sql}
+}
 
 func set(key, shown, has string) ViewColumn {
 	return ViewColumn{Key: key, Type: TypeSet, sql: shown, has: has}
