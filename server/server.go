@@ -66,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	api := r.Group("/api/v1")
 	api.POST("/auth/token", s.login)
 	api.GET("/schema/definition.json", s.definitionSchema)
+	api.GET("/schema/view.json", s.viewSchema)
 	api.GET("/openapi.json", s.openAPI)
 
 	authed := api.Group("", s.authenticate)
@@ -94,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 
 	authed.GET("/escalations", s.listEscalations)
 	authed.GET("/analytics/funnel", s.funnel)
+	s.viewRoutes(authed)
 
 	authed.GET("/teams", s.listTeams)
 	authed.GET("/segments", s.listNodes(services.Segments))

@@ -3,7 +3,9 @@ package services
 import (
 	"context"
 	"errors"
+	"io"
 
+	"github.com/conveyorhq/conveyor/export"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
 )
@@ -101,4 +103,62 @@ func (s *Services) ExportView(ctx context.Context, me store.User, list string, s
 		return err
 	}
 	return s.Store.ViewEach(ctx, viewerOf(me), c.query, ExportMax, row)
+}
+
+// Export formats.
+const (
+	FormatCSV  = "csv"
+	FormatXLSX = "xlsx"
+)
+
+// ExportContentType is the media type of an export format, "" for one
+// there is not.
+func ExportContentType(format string) string {
+	switch format {
+	case FormatCSV:
+		return export.CSVContentType
+	case FormatXLSX:
+		return export.XLSXContentType
+	}
+	return ""
+}
+
+// WriteView streams every row of spec me may see to w as a CSV (UTF-8
+// with a BOM, for Excel) or XLSX file named sheet, the columns headed by
+// title's words and times in the deployment's zone. Nothing is held per
+// row: memory stays flat however many rows go out.
+func (s *Services) WriteView(ctx context.Context, me store.User, list string, spec ViewSpec, format, sheet string, title func(ViewColumn) string, w io.Writer) error {
+	if ExportContentType(format) == "" {
+		return refusal.Invalid("no such format", field("/format", "must be csv or xlsx"))
+	}
+	var out export.Writer
+	head := func(cols []ViewColumn) error {
+		xcols := make([]export.Column, len(cols))
+		for i, c := range cols {
+			xcols[i] = export.Column{Title: title(c), Kind: exportKind(c.Type)}
+		}
+		var err error
+		if format == FormatCSV {
+			out, err = export.CSV(w, xcols, s.location())
+		} else {
+			out, err = export.XLSX(w, xcols, sheet, s.location())
+		}
+		return err
+	}
+	if err := s.ExportView(ctx, me, list, spec, head, func(r store.ViewRow) error { return out.Row(r.Values) }); err != nil {
+		return err
+	}
+	return out.Close()
+}
+
+func exportKind(t store.ColumnType) export.Kind {
+	switch t {
+	case store.TypeNumber:
+		return export.Number
+	case store.TypeDate:
+		return export.Time
+	case store.TypeBool:
+		return export.Bool
+	}
+	return export.Text
 }

@@ -246,11 +246,14 @@ func (s *Services) SetViewDefault(ctx context.Context, me store.User, list, role
 	if err := needRole(me); err != nil {
 		return err
 	}
+	if store.ListColumns(list) == nil {
+		return refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+	}
 	if !slices.Contains([]string{store.RoleAdmin, store.RoleAnalyst, store.RoleSupervisor, store.RoleManager}, role) {
 		return refusal.Invalid("no such role", field("/role", "must be admin, analyst, supervisor or manager"))
 	}
 	if view != "" {
-		v, err := s.Store.View(ctx, me.Login, view)
+		v, err := s.Store.AnyView(ctx, view)
 		switch {
 		case errors.Is(err, refusal.ErrNotFound):
 			return refusal.Invalid("no such view", field("/view", "no such view"))
@@ -267,6 +270,9 @@ func (s *Services) SetViewDefault(ctx context.Context, me store.User, list, role
 
 // ViewDefaults is the default view of list by role.
 func (s *Services) ViewDefaults(ctx context.Context, list string) (map[string]string, error) {
+	if store.ListColumns(list) == nil {
+		return nil, refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+	}
 	return s.Store.ViewDefaults(ctx, list)
 }
 
