@@ -103,10 +103,14 @@ func (s *Store) ProcessItems(ctx context.Context, processID string) ([]WorkItem,
 // may see; State "open" means attention or in_progress. Q finds the items
 // whose client's name or title holds it, folded as the client search folds
 // (search_fold: case, Cyrillic included, and ё); Definition and Stage are
-// the process's definition and the item's stage, "" any.
+// the process's definition and the item's stage, "" any. From and To are a
+// half-open range [From, To) an item's planned start or its deadline falls
+// in (an item due in the range is in it though planned before); a zero
+// time leaves that end open.
 type ItemFilter struct {
 	Assignee, State, Client string
 	Q, Definition, Stage    string
+	From, To                time.Time
 	Page
 }
 
@@ -129,16 +133,29 @@ func (s *Store) WorkItems(ctx context.Context, viewer Viewer, f ItemFilter) ([]W
 		       OR strpos(search_fold(coalesce(cl.name, '')), search_fold(@q)) > 0)
 		  AND (@definition = '' OR p.definition_id = @definition)
 		  AND (@stage = '' OR w.stage = @stage)
+		  AND ((@from::timestamptz IS NULL OR w.planned_start >= @from::timestamptz)
+		        AND (@to::timestamptz IS NULL OR w.planned_start < @to::timestamptz)
+		       OR w.due IS NOT NULL AND (@from::timestamptz IS NULL OR w.due >= @from::timestamptz)
+		        AND (@to::timestamptz IS NULL OR w.due < @to::timestamptz))
 		ORDER BY w.planned_start, w.id
 		LIMIT @limit`,
 		viewer.args(pgx.NamedArgs{"assignee": f.Assignee, "state": f.State, "after_at": after.At, "after_id": after.ID,
-			"limit": f.limit() + 1, "client": f.Client, "q": strings.TrimSpace(f.Q), "definition": f.Definition, "stage": f.Stage}))
+			"limit": f.limit() + 1, "client": f.Client, "q": strings.TrimSpace(f.Q), "definition": f.Definition, "stage": f.Stage,
+			"from": timeOrNil(f.From), "to": timeOrNil(f.To)}))
 	list, err := collectItems(rows)
 	if err != nil {
 		return nil, "", err
 	}
 	list, next := cut(list, f.limit(), func(w WorkItem) cursor { return cursor{At: &w.PlannedStart, ID: w.ID} })
 	return list, next, nil
+}
+
+// timeOrNil is t as a query argument, nil (NULL) when it is zero.
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // StartWorkItem moves an item from attention to in_progress: its executor

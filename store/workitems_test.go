@@ -3,6 +3,7 @@ package store_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -79,6 +80,67 @@ func TestWorkItemListsSearchByClientOrTitleAndFilterByConveyorAndStage(t *testin
 		{"a stage without items", adminV, store.ItemFilter{Stage: "deal"}, nil},
 		{"search and state combine", adminV, store.ItemFilter{Q: "cold", State: "open", Assignee: "petr"}, []string{"p2.1"}},
 		{"the search never widens what one sees", ivanV, store.ItemFilter{Q: "birch"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.filter
+			f.Limit = 1
+			got := allPages(t, func(after string) ([]store.WorkItem, string, error) {
+				f.After = after
+				return s.WorkItems(ctx, tc.viewer, f)
+			}, func(w store.WorkItem) string { return w.ID })
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// A calendar's range takes the items planned in it and those due in it,
+// half-open at both: c1.1 (ivan) planned on 1 December and due on the 10th,
+// c2.1 (petr) planned on 20 November and due on 2 December, c3.1 (ivan)
+// planned at midnight on the 8th without a deadline, beside procStore's
+// items planned at 09:00 on 27 November and due at 09:00 on the 29th.
+func TestWorkItemListsTakeARangeOfPlannedStartsOrDeadlines(t *testing.T) {
+	s, ctx := procStore(t)
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2026, month, day, hour, 0, 0, 0, time.UTC)
+	}
+	for _, c := range []struct {
+		id, user     string
+		planned, due time.Time
+	}{
+		{"c1", "ivan", at(12, 1, 10), at(12, 10, 10)},
+		{"c2", "petr", at(11, 20, 9), at(12, 2, 18)},
+		{"c3", "ivan", at(12, 8, 0), time.Time{}},
+	} {
+		_, created, err := s.CreateProcess(ctx, store.Process{ID: c.id, Definition: "sales", Version: 1, StartedBy: c.user})
+		require.NoError(t, err)
+		require.True(t, created)
+		step := openStep(c.id, 1, definitions.Assignee{Kind: definitions.AssignUser, User: c.user})
+		step.Open.PlannedStart, step.Open.Due = c.planned, nil
+		if !c.due.IsZero() {
+			step.Open.Due = &c.due
+		}
+		_, err = s.ApplyStep(ctx, step)
+		require.NoError(t, err)
+	}
+	for _, tc := range []struct {
+		name   string
+		viewer store.Viewer
+		filter store.ItemFilter
+		want   []string
+	}{
+		{"a week holds what is planned in it and what is due in it", adminV,
+			store.ItemFilter{From: at(12, 1, 0), To: at(12, 8, 0)}, []string{"c2.1", "c1.1"}},
+		{"the range takes its start and leaves its end", adminV,
+			store.ItemFilter{From: at(11, 29, 9), To: at(12, 1, 10)}, []string{"p1.1", "p2.1", "p3.1"}},
+		{"a range open at its end", adminV, store.ItemFilter{From: at(12, 8, 0)}, []string{"c1.1", "c3.1"}},
+		{"a range open at its start", adminV, store.ItemFilter{To: at(11, 27, 9)}, []string{"c2.1"}},
+		{"a range with nothing in it", adminV, store.ItemFilter{From: at(12, 11, 0), To: at(12, 31, 0)}, nil},
+		{"the range and the assignee combine", olgaV,
+			store.ItemFilter{Assignee: "ivan", From: at(12, 1, 0), To: at(12, 8, 0)}, []string{"c1.1"}},
+		{"the range never widens what one sees", ivanV,
+			store.ItemFilter{From: at(11, 1, 0), To: at(12, 31, 0)}, []string{"p1.1", "c1.1", "c3.1"}},
+		{"a range and a state combine", adminV,
+			store.ItemFilter{State: store.ItemDone, From: at(11, 27, 0), To: at(11, 28, 0)}, []string{"p3.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.filter
