@@ -79,6 +79,7 @@ func (u *UI) Register(r *gin.Engine) {
 	u.registerClients(s)
 	u.registerDefinitions(s)
 	s.GET("/analytics", u.analytics)
+	u.calendarRoutes(s)
 	s.GET("/organisation", u.organisation)
 	s.POST("/organisation/grants/:login", u.saveGrants)
 	s.GET("/organisation/new-user", u.newUser)
