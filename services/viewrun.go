@@ -36,7 +36,7 @@ type ViewResult struct {
 // definition's current version when it is not "".
 func (s *Services) ViewColumns(ctx context.Context, me store.User, list, definition string) ([]ViewColumn, error) {
 	if store.ListColumns(list) == nil {
-		return nil, refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+		return nil, refusal.Invalid("no such list", viewFault("/list", "must be clients, workitems or processes"))
 	}
 	if definition == "" || list == store.ListClients {
 		return viewCatalogue(list, nil), nil
@@ -60,7 +60,7 @@ func (s *Services) RunView(ctx context.Context, me store.User, list string, spec
 	out := ViewResult{Columns: c.columns, Rows: []store.ViewRow{}}
 	rows, next, err := s.Store.ViewRows(ctx, viewerOf(me), c.query)
 	if errors.Is(err, store.ErrBadCursor) {
-		return ViewResult{}, refusal.Invalid("not a cursor of this view", field("/after", "not a cursor of this view"))
+		return ViewResult{}, refusal.Invalid("not a cursor of this view", viewFault("/after", "not a cursor of this view"))
 	}
 	if err != nil {
 		return ViewResult{}, err
@@ -129,7 +129,7 @@ func ExportContentType(format string) string {
 // row: memory stays flat however many rows go out.
 func (s *Services) WriteView(ctx context.Context, me store.User, list string, spec ViewSpec, format, sheet string, title func(ViewColumn) string, w io.Writer) error {
 	if ExportContentType(format) == "" {
-		return refusal.Invalid("no such format", field("/format", "must be csv or xlsx"))
+		return refusal.Invalid("no such format", viewFault("/format", "must be csv or xlsx"))
 	}
 	var out export.Writer
 	head := func(cols []ViewColumn) error {

@@ -56,7 +56,7 @@ func ParseViewBody(raw []byte) (ViewBody, error) {
 	}
 	var b ViewBody
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return ViewBody{}, refusal.Invalid("the view is not valid", field("", err.Error()))
+		return ViewBody{}, refusal.Invalid("the view is not valid", viewFault("", err.Error()))
 	}
 	return b, nil
 }
@@ -86,7 +86,7 @@ func (s *Services) viewOut(me store.User, v store.SavedView) (View, error) {
 // Views lists the views of list that me sees: their own, then shared.
 func (s *Services) Views(ctx context.Context, me store.User, list string) ([]View, error) {
 	if store.ListColumns(list) == nil {
-		return nil, refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+		return nil, refusal.Invalid("no such list", viewFault("/list", "must be clients, workitems or processes"))
 	}
 	saved, err := s.Store.Views(ctx, me.Login, list)
 	if err != nil {
@@ -120,11 +120,11 @@ func (s *Services) checkBody(ctx context.Context, me store.User, b *ViewBody) er
 	}
 	if b.Sharing == "everyone" {
 		if err := needRole(me, store.RoleSupervisor, store.RoleAnalyst); err != nil {
-			return refusal.Invalid("sharing with everyone is for supervisors, analysts and admins", field("/sharing", "not allowed to you"))
+			return refusal.Invalid("sharing with everyone is for supervisors, analysts and admins", viewFault("/sharing", "not allowed to you"))
 		}
 	}
 	if b.Locked && b.Sharing == "private" {
-		return refusal.Invalid("only a shared view is locked", field("/locked", "a private view is not locked"))
+		return refusal.Invalid("only a shared view is locked", viewFault("/locked", "a private view is not locked"))
 	}
 	_, err := s.resolve(ctx, me, b.List, b.Spec, "/spec")
 	return err
@@ -134,16 +134,16 @@ func (s *Services) checkBody(ctx context.Context, me store.User, b *ViewBody) er
 // current version.
 func (s *Services) resolve(ctx context.Context, me store.User, list string, spec ViewSpec, base string) (compiled, error) {
 	if n := countConditions(spec.Filter); n > maxViewFilters {
-		return compiled{}, refusal.Invalid("the filter is too long", field(base+"/filter", fmt.Sprintf("%d conditions: at most %d", n, maxViewFilters)))
+		return compiled{}, refusal.Invalid("the filter is too long", viewFault(base+"/filter", fmt.Sprintf("%d conditions: at most %d", n, maxViewFilters)))
 	}
 	var plan *definitions.Plan
 	if spec.Definition != "" {
 		if list == store.ListClients {
-			return compiled{}, refusal.Invalid("a client list is of no conveyor", field(base+"/definition", "clients have no definition"))
+			return compiled{}, refusal.Invalid("a client list is of no conveyor", viewFault(base+"/definition", "clients have no definition"))
 		}
 		v, _, err := s.Definition(ctx, me, spec.Definition)
 		if errors.Is(err, refusal.ErrNotFound) {
-			return compiled{}, refusal.Invalid("no such conveyor", field(base+"/definition", "no such definition"))
+			return compiled{}, refusal.Invalid("no such conveyor", viewFault(base+"/definition", "no such definition"))
 		}
 		if err != nil {
 			return compiled{}, err
@@ -198,7 +198,7 @@ func (s *Services) SaveView(ctx context.Context, me store.User, id string, b Vie
 		func(current store.SavedView) error {
 			switch {
 			case current.List != b.List:
-				return refusal.Invalid("a view stays of its list", field("/list", "must be "+current.List))
+				return refusal.Invalid("a view stays of its list", viewFault("/list", "must be "+current.List))
 			case canManage(me, current):
 				return nil
 			case current.Locked:
@@ -247,22 +247,22 @@ func (s *Services) SetViewDefault(ctx context.Context, me store.User, list, role
 		return err
 	}
 	if store.ListColumns(list) == nil {
-		return refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+		return refusal.Invalid("no such list", viewFault("/list", "must be clients, workitems or processes"))
 	}
 	if !slices.Contains([]string{store.RoleAdmin, store.RoleAnalyst, store.RoleSupervisor, store.RoleManager}, role) {
-		return refusal.Invalid("no such role", field("/role", "must be admin, analyst, supervisor or manager"))
+		return refusal.Invalid("no such role", viewFault("/role", "must be admin, analyst, supervisor or manager"))
 	}
 	if view != "" {
 		v, err := s.Store.AnyView(ctx, view)
 		switch {
 		case errors.Is(err, refusal.ErrNotFound):
-			return refusal.Invalid("no such view", field("/view", "no such view"))
+			return refusal.Invalid("no such view", viewFault("/view", "no such view"))
 		case err != nil:
 			return err
 		case v.List != list:
-			return refusal.Invalid("the view is of another list", field("/view", "a view of "+v.List))
+			return refusal.Invalid("the view is of another list", viewFault("/view", "a view of "+v.List))
 		case v.Sharing != "everyone":
-			return refusal.Invalid("a default view is shared with everyone", field("/view", "must be shared with everyone"))
+			return refusal.Invalid("a default view is shared with everyone", viewFault("/view", "must be shared with everyone"))
 		}
 	}
 	return s.Store.SetViewDefault(store.WithActor(ctx, me.Login), list, role, view)
@@ -271,7 +271,7 @@ func (s *Services) SetViewDefault(ctx context.Context, me store.User, list, role
 // ViewDefaults is the default view of list by role.
 func (s *Services) ViewDefaults(ctx context.Context, list string) (map[string]string, error) {
 	if store.ListColumns(list) == nil {
-		return nil, refusal.Invalid("no such list", field("/list", "must be clients, workitems or processes"))
+		return nil, refusal.Invalid("no such list", viewFault("/list", "must be clients, workitems or processes"))
 	}
 	return s.Store.ViewDefaults(ctx, list)
 }

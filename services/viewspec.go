@@ -320,7 +320,7 @@ func compileView(list string, spec ViewSpec, catalogue []ViewColumn, loc *time.L
 					msg = "a field column needs the view's definition"
 				}
 			}
-			faults = append(faults, field(base+path, msg))
+			faults = append(faults, viewFault(base+path, msg))
 		}
 		return c, ok
 	}
@@ -336,7 +336,7 @@ func compileView(list string, spec ViewSpec, catalogue []ViewColumn, loc *time.L
 		path := "/sort/" + strconv.Itoa(i) + "/column"
 		if c, ok := lookup(path, k.Column); ok {
 			if c.Type == store.TypeSet {
-				faults = append(faults, field(base+path, "a list of values does not sort"))
+				faults = append(faults, viewFault(base+path, "a list of values does not sort"))
 				continue
 			}
 			out.query.Sort = append(out.query.Sort, store.ViewSort{Column: c.col, Desc: k.Desc})
@@ -346,7 +346,7 @@ func compileView(list string, spec ViewSpec, catalogue []ViewColumn, loc *time.L
 		path := "/group/" + strconv.Itoa(i)
 		if c, ok := lookup(path, key); ok {
 			if c.Type == store.TypeSet {
-				faults = append(faults, field(base+path, "a list of values does not group"))
+				faults = append(faults, viewFault(base+path, "a list of values does not group"))
 				continue
 			}
 			out.group, out.groupCols = append(out.group, c.col), append(out.groupCols, c)
@@ -356,7 +356,7 @@ func compileView(list string, spec ViewSpec, catalogue []ViewColumn, loc *time.L
 		path := "/sums/" + strconv.Itoa(i)
 		if c, ok := lookup(path, key); ok {
 			if c.Type != store.TypeNumber {
-				faults = append(faults, field(base+path, "only a number column is summed"))
+				faults = append(faults, viewFault(base+path, "only a number column is summed"))
 				continue
 			}
 			out.sums, out.sumKeys = append(out.sums, c.col), append(out.sumKeys, key)
@@ -409,12 +409,12 @@ func compileFilter(f ViewFilter, path string, lookup func(string, string) (ViewC
 		return store.ViewFilter{}
 	}
 	if !slices.Contains(c.Ops, f.Op) {
-		*faults = append(*faults, field(path+"/op", "a "+string(c.Type)+" column takes "+strings.Join(c.Ops, ", ")))
+		*faults = append(*faults, viewFault(path+"/op", "a "+string(c.Type)+" column takes "+strings.Join(c.Ops, ", ")))
 		return store.ViewFilter{}
 	}
 	cond, msg := condition(c, f.Op, f.Value, loc, now)
 	if msg != "" {
-		*faults = append(*faults, field(path+"/value", msg))
+		*faults = append(*faults, viewFault(path+"/value", msg))
 		return store.ViewFilter{}
 	}
 	return store.ViewFilter{Cond: &cond}

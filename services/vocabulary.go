@@ -38,13 +38,33 @@ type (
 	ItemFilter     = store.ItemFilter
 	Escalation     = store.Escalation
 	Page           = store.Page
+	ColumnType     = store.ColumnType
+	ViewRow        = store.ViewRow
+	ViewGroup      = store.ViewGroup
+)
+
+// The lists views are kept for, and the types of their columns.
+const (
+	ListClients   = store.ListClients
+	ListWorkItems = store.ListWorkItems
+	ListProcesses = store.ListProcesses
+	TypeText      = store.TypeText
+	TypeEnum      = store.TypeEnum
+	TypeNumber    = store.TypeNumber
+	TypeDate      = store.TypeDate
+	TypeBool      = store.TypeBool
+	TypeUser      = store.TypeUser
+	TypeSet       = store.TypeSet
 )
 
 // The directories, roles and list refusals by name.
 const (
-	Segments      = store.Segments
-	ProductGroups = store.ProductGroups
-	RoleAdmin     = store.RoleAdmin
+	Segments       = store.Segments
+	ProductGroups  = store.ProductGroups
+	RoleAdmin      = store.RoleAdmin
+	RoleAnalyst    = store.RoleAnalyst
+	RoleSupervisor = store.RoleSupervisor
+	RoleManager    = store.RoleManager
 )
 
 // Roles are the roles a user can hold (the users table refuses others), in

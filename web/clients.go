@@ -151,11 +151,15 @@ type clientListPage struct {
 	Rows      []clientRow
 	Next      string
 	MayCreate bool
+	Tabs      viewTabs
 }
 
 // clientList is "My clients": every client the user may see (an admin's
 // "All clients"), found by a name prefix or an INN.
 func (u *UI) clientList(c *gin.Context) {
+	if u.showView(c, services.ListClients) {
+		return
+	}
 	ctx := c.Request.Context()
 	user := me(c)
 	page := clientListPage{Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Sorts: clientSortOrders,
@@ -181,6 +185,10 @@ func (u *UI) clientList(c *gin.Context) {
 	title := "cl.my"
 	if user.Has(services.RoleAdmin) {
 		title = "cl.all"
+	}
+	if page.Tabs, err = u.tabsFor(c, services.ListClients, ""); err != nil {
+		u.fail(c, err)
+		return
 	}
 	u.render(c, http.StatusOK, "clients", translate(language(c), title), page)
 }

@@ -24,11 +24,15 @@ type processListPage struct {
 	Q                                          string // the search
 	Definitions                                []services.Version
 	Users                                      []services.User
+	Tabs                                       viewTabs
 }
 
 // processList is the supervisors' table: every visible process with its
 // state, stage, executor, dates, overdue flag and progress.
 func (u *UI) processList(c *gin.Context) {
+	if u.showView(c, services.ListProcesses) {
+		return
+	}
 	ctx := c.Request.Context()
 	user := me(c)
 	f := services.ProcessFilter{Definition: c.Query("definition"), State: c.Query("state"), Assignee: c.Query("assignee"),
@@ -59,6 +63,10 @@ func (u *UI) processList(c *gin.Context) {
 		page.Next = "/processes?" + q.Encode()
 	}
 	if page.Definitions, page.Users, err = u.Services.ProcessFilters(ctx, user); err != nil {
+		u.fail(c, err)
+		return
+	}
+	if page.Tabs, err = u.tabsFor(c, services.ListProcesses, ""); err != nil {
 		u.fail(c, err)
 		return
 	}

@@ -5,14 +5,13 @@ import (
 	"net/url"
 
 	"github.com/conveyorhq/conveyor/services"
-	"github.com/conveyorhq/conveyor/store"
 )
 
 // listPaths is the page of each list a view is shown on.
 var listPaths = map[string]string{
-	store.ListWorkItems: "/work",
-	store.ListProcesses: "/processes",
-	store.ListClients:   "/clients",
+	services.ListWorkItems: "/work",
+	services.ListProcesses: "/processes",
+	services.ListClients:   "/clients",
 }
 
 // viewLink is the page showing spec over list without saving it: a chart's

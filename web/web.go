@@ -80,6 +80,7 @@ func (u *UI) Register(r *gin.Engine) {
 	u.registerDefinitions(s)
 	s.GET("/analytics", u.analytics)
 	u.calendarRoutes(s)
+	u.viewRoutes(s)
 	s.GET("/organisation", u.organisation)
 	s.POST("/organisation/grants/:login", u.saveGrants)
 	s.GET("/organisation/new-user", u.newUser)
@@ -106,6 +107,7 @@ func parsePages() map[string]*template.Template {
 		},
 		"raw":  func(s string) template.HTML { return template.HTML(s) }, // only for SVG we render ourselves
 		"list": func(s ...string) []string { return s },
+		"inc":  func(i int) int { return i + 1 },
 		// percent and duration word the analytics' figures
 		"percent": func(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" },
 		"hours":   spanText,

@@ -61,6 +61,7 @@ type workPage struct {
 	Escalations []escalationRow
 	// MoreEscalations: there are more open escalations than shown.
 	MoreEscalations bool
+	Tabs            viewTabs
 }
 
 // workList is "My work": the user's open items in three groups by the day
@@ -68,6 +69,9 @@ type workPage struct {
 // order, with a search by client or title and a filter by stage; for a
 // supervisor, the open escalations addressed to them above.
 func (u *UI) workList(c *gin.Context) {
+	if u.showView(c, services.ListWorkItems) {
+		return
+	}
 	ctx := c.Request.Context()
 	user := me(c)
 	q := c.Query("q")
@@ -117,6 +121,10 @@ func (u *UI) workList(c *gin.Context) {
 	page.Groups = groupWork(items, time.Now(), u.Location, page.Sort, language(c))
 	page.Count = len(items)
 	if page.Escalations, page.MoreEscalations, err = u.escalations(c, user); err != nil {
+		u.fail(c, err)
+		return
+	}
+	if page.Tabs, err = u.tabsFor(c, services.ListWorkItems, ""); err != nil {
 		u.fail(c, err)
 		return
 	}
