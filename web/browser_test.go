@@ -254,7 +254,7 @@ func TestTheUISpeaksRussianAndSignsOut(t *testing.T) {
 	ctx := browser(t)
 	signIn(t, ctx, e.URL, "ivan", "demo", "#signout")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("#lang")), chromedp.WaitReady(chromedp.CSS(`html[lang="ru"]`))))
-	require.Equal(t, "Мои дела", text(t, ctx, "main h1"))
+	require.Equal(t, "Мой рабочий стол", text(t, ctx, "main h1"), "the desktop is the start page")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("#signout")), chromedp.WaitVisible(chromedp.ID("#signin"))))
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(e.URL+"/work"), chromedp.WaitVisible(chromedp.ID("#signin"))))
 

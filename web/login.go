@@ -87,7 +87,7 @@ func (u *UI) loginPost(c *gin.Context) {
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie(sessionCookie, token, int(time.Until(expires).Seconds()), "/", "", c.Request.TLS != nil, true)
-	c.Redirect(http.StatusSeeOther, "/work")
+	c.Redirect(http.StatusSeeOther, "/desk")
 }
 
 // limitedText says in lang why a sign-in is refused by the limits and when

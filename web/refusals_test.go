@@ -42,7 +42,7 @@ func webSession(t *testing.T, base, login, password string) *http.Client {
 	hc := browserless(t)
 	status, where, body := postForm(t, hc, base, "/login", "/login", url.Values{"login": {login}, "password": {password}})
 	require.Equal(t, http.StatusSeeOther, status, body)
-	require.Equal(t, "/work", where)
+	require.Equal(t, "/desk", where)
 	return hc
 }
 

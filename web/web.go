@@ -58,7 +58,7 @@ func (u *UI) Register(r *gin.Engine) {
 	// Every page's body is bounded before anything reads it (limitBody),
 	// and its address holds plain text only (plainAddress).
 	pages := r.Group("", limitBody, u.plainAddress)
-	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/work") })
+	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/desk") })
 	pages.GET("/login", u.loginPage)
 	pages.POST("/login", u.loginPost)
 	pages.GET("/lang/:lang", u.setLanguage)
@@ -81,6 +81,7 @@ func (u *UI) Register(r *gin.Engine) {
 	s.GET("/analytics", u.analytics)
 	u.calendarRoutes(s)
 	u.viewRoutes(s)
+	u.deskRoutes(s)
 	s.GET("/organisation", u.organisation)
 	s.POST("/organisation/grants/:login", u.saveGrants)
 	s.GET("/organisation/new-user", u.newUser)
