@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/conveyorhq/conveyor/services"
 )
 
 // funnel is GET /analytics/funnel?definition=&from=&to=&sum= with dates
@@ -33,4 +35,22 @@ func (s *Server) funnel(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, f)
+}
+
+// report is GET /analytics/report?definition=&version=&from=&to=&team=
+// &segment=&group=&manager=&sum=&reasons=: the whole of a conveyor's
+// analytics over a period (days in the deployment's zone, to included;
+// the last 30 days without them), every parameter checked by the service
+// with its path.
+func (s *Server) report(c *gin.Context) {
+	r, err := s.Services.Report(c.Request.Context(), currentUser(c), services.ReportParams{
+		Definition: c.Query("definition"), Version: c.Query("version"), From: c.Query("from"), To: c.Query("to"),
+		Team: c.Query("team"), Segment: c.Query("segment"), Group: c.Query("group"), Manager: c.Query("manager"),
+		Sum: c.Query("sum"), Reasons: c.Query("reasons"),
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
 }

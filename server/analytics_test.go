@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -62,5 +63,127 @@ func TestTheFunnelCountsTheConveyorsWork(t *testing.T) {
 	status, body = e.Raw(t, "GET", "/api/v1/analytics/funnel?definition=sales&sum=result", olga, nil)
 	require.Equal(t, "not a number field of any stage's form", requireRefused(t, status, body, "/sum"))
 	status, _ = e.Raw(t, "GET", "/api/v1/analytics/funnel?definition=nothing", olga, nil)
+	require.Equal(t, http.StatusNotFound, status)
+}
+
+// The report through the API holds every section over what the conveyor
+// did: the funnel in both kinds, the handoffs from the caller to the deal
+// maker to the service manager, the weeks, the ends with their reasons; a
+// parameter it refuses is named by its path.
+func TestTheReportHoldsEverySection(t *testing.T) {
+	e := testenv.New(t)
+	publish(t, e, exampleYAML(t))
+	olga, ivan, maria, sergey := e.Login(t, "olga"), e.Login(t, "ivan"), e.Login(t, "maria"), e.Login(t, "sergey")
+	won := start(t, e, olga, map[string]any{"definition": "sales", "businessKey": "r-won", "variables": map[string]any{"source": "website"}})
+	refused := start(t, e, olga, map[string]any{"definition": "sales", "businessKey": "r-refused", "variables": map[string]any{"source": "website"}})
+	c := complete(t, e, ivan, openItem(t, e, olga, won.ID).ID, map[string]any{"data": map[string]any{"result": "interested"}})
+	d := complete(t, e, maria, c.Next[0].ID, map[string]any{"data": map[string]any{"result": "won", "amount": 900}, "next": map[string]any{"assignee": "sergey"}})
+	complete(t, e, sergey, d.Next[0].ID, map[string]any{"data": map[string]any{"result": "done"}})
+	complete(t, e, ivan, openItem(t, e, olga, refused.ID).ID, map[string]any{"data": map[string]any{"result": "refused"}})
+
+	var r struct {
+		Definition string
+		AsOf       time.Time
+		Processes  int
+		ReasonsOf  string
+		Stages     []struct {
+			Stage                           string
+			Reached, InOrder, Left, DropOff int
+			Conversion, ToNext, Sum         float64
+			Items, Overdue                  int
+		}
+		Handoffs []struct {
+			From, To         string
+			Count, Converted int
+			GapP50Seconds    float64
+		}
+		Executors   []struct{ Login string }
+		Weeks       []string
+		Completions []struct {
+			Login  string
+			Counts []int
+			Total  int
+		}
+		HeatMap []struct {
+			Stage  string
+			Counts []int
+		}
+		Ends []struct {
+			End     string
+			Count   int
+			Reasons []struct {
+				Stage, Value, Title string
+				Count               int
+			}
+		}
+		Cancelled struct{ Count int }
+		Cohorts   []struct {
+			Started int
+			Stages  []struct {
+				Stage   string
+				Reached int
+				Sum     float64
+			}
+			Ends map[string]int
+		}
+		Names map[string]string
+	}
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/analytics/report?definition=sales&sum=amount", olga, nil, &r))
+	require.Equal(t, "sales", r.Definition)
+	require.False(t, r.AsOf.IsZero(), "the figures say when they are true of")
+	require.Equal(t, 2, r.Processes)
+	require.Equal(t, "result", r.ReasonsOf)
+	require.Len(t, r.Stages, 3)
+	require.Equal(t, "cold_call", r.Stages[0].Stage)
+	require.Equal(t, 2, r.Stages[0].Reached)
+	require.Equal(t, 2, r.Stages[0].InOrder)
+	require.InDelta(t, 0.5, r.Stages[0].ToNext, 1e-9, "one of the two went on to the deal")
+	require.Equal(t, 1, r.Stages[1].InOrder)
+	require.Zero(t, r.Stages[1].DropOff)
+	require.InDelta(t, 900, r.Stages[1].Sum, 1e-9)
+	require.Equal(t, 2, r.Stages[0].Items, "a work item each")
+	require.Zero(t, r.Stages[0].Overdue, "none is two days old")
+	require.Len(t, r.Handoffs, 2)
+	pairs := []string{r.Handoffs[0].From + ">" + r.Handoffs[0].To, r.Handoffs[1].From + ">" + r.Handoffs[1].To}
+	require.ElementsMatch(t, []string{"ivan>maria", "maria>sergey"}, pairs)
+	require.Zero(t, r.Handoffs[0].GapP50Seconds, "a step leaves and enters at once")
+	require.Equal(t, 1, r.Handoffs[0].Converted)
+	require.NotEmpty(t, r.Weeks)
+	require.Len(t, r.Executors, 3)
+	total := map[string]int{}
+	for _, c := range r.Completions {
+		require.Len(t, c.Counts, len(r.Weeks))
+		total[c.Login] = c.Total
+	}
+	require.Equal(t, map[string]int{"ivan": 2, "maria": 1, "sergey": 1}, total)
+	require.Len(t, r.HeatMap, 3)
+	require.Len(t, r.Ends, 2)
+	for _, end := range r.Ends {
+		require.Equal(t, 1, end.Count)
+		require.Len(t, end.Reasons, 1)
+		if end.End == "lost" {
+			require.Equal(t, "cold_call", end.Reasons[0].Stage)
+			require.Equal(t, "refused", end.Reasons[0].Value)
+			require.Equal(t, "Refused", end.Reasons[0].Title)
+		}
+	}
+	require.Zero(t, r.Cancelled.Count)
+	require.Len(t, r.Cohorts, 1)
+	require.Equal(t, 2, r.Cohorts[0].Started)
+	require.Equal(t, map[string]int{"won": 1, "lost": 1}, r.Cohorts[0].Ends)
+	require.NotEmpty(t, r.Names["maria"])
+
+	for _, c := range []struct{ query, path, message string }{
+		{"version=two", "/version", "must be a version number from 1"},
+		{"from=yesterday", "/from", "must be a date YYYY-MM-DD"},
+		{"team=nobody", "/team", "unknown team"},
+		{"segment=mars", "/segment", "unknown segment"},
+		{"manager=ghost", "/manager", "unknown user"},
+		{"reasons=amount", "/reasons", "not a text field of any stage's form"},
+	} {
+		status, body := e.Raw(t, "GET", "/api/v1/analytics/report?definition=sales&"+c.query, olga, nil)
+		require.Equal(t, c.message, requireRefused(t, status, body, c.path), c.query)
+	}
+	status, _ := e.Raw(t, "GET", "/api/v1/analytics/report?definition=nothing", olga, nil)
 	require.Equal(t, http.StatusNotFound, status)
 }
