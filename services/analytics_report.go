@@ -517,3 +517,18 @@ func reasonChoice(plans []*definitions.Plan, stage, name, value string) (ViewCho
 	}
 	return ViewChoice{}, false
 }
+
+// NumberFields are the number fields of plan's stage forms, by name: those
+// a report may sum.
+func NumberFields(plan *definitions.Plan) []string {
+	var out []string
+	for _, st := range plan.Stages {
+		for _, f := range schemaFields(st.Form) {
+			if f.typ == store.TypeNumber && !slices.Contains(out, f.name) {
+				out = append(out, f.name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
