@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +98,10 @@ func TestTheReportHoldsEverySection(t *testing.T) {
 			Count, Converted int
 			GapP50Seconds    float64
 		}
+		Chains []struct {
+			People []string
+			Count  int
+		}
 		Executors   []struct{ Login string }
 		Weeks       []string
 		Completions []struct {
@@ -148,6 +153,12 @@ func TestTheReportHoldsEverySection(t *testing.T) {
 	require.ElementsMatch(t, []string{"ivan>maria", "maria>sergey"}, pairs)
 	require.Zero(t, r.Handoffs[0].GapP50Seconds, "a step leaves and enters at once")
 	require.Equal(t, 1, r.Handoffs[0].Converted)
+	require.Len(t, r.Chains, 2)
+	chains := map[string]int{}
+	for _, c := range r.Chains {
+		chains[strings.Join(c.People, " -> ")] = c.Count
+	}
+	require.Equal(t, map[string]int{"ivan -> maria -> sergey": 1, "ivan": 1}, chains, "manager 1 -> 2 -> 3")
 	require.NotEmpty(t, r.Weeks)
 	require.Len(t, r.Executors, 3)
 	total := map[string]int{}

@@ -55,8 +55,11 @@ type Report struct {
 	Processes  int       `json:"processes"`
 	// Stages are in the plan's order (of the latest version when all are
 	// counted), then any stage only older versions have.
-	Stages    []ReportStage    `json:"stages"`
-	Handoffs  []ReportHandoff  `json:"handoffs"`
+	Stages   []ReportStage   `json:"stages"`
+	Handoffs []ReportHandoff `json:"handoffs"`
+	// Chains are the people who worked the processes in turn (manager 1
+	// -> 2 -> 3), the most common first (at most 20).
+	Chains    []ReportChain    `json:"chains"`
 	Executors []ReportExecutor `json:"executors"`
 	// Weeks are the Mondays (YYYY-MM-DD, in Zone) of the weeks of the
 	// period, the columns of Completions and HeatMap.
@@ -114,6 +117,16 @@ type ReportHandoff struct {
 	GapP50Seconds     float64 `json:"gapP50Seconds"`
 	ToStartP50Seconds float64 `json:"toStartP50Seconds"`
 }
+
+// ReportChain is how many processes were worked by People in turn, a
+// person once for a run of stages they worked one after another.
+type ReportChain struct {
+	People []string `json:"people"`
+	Count  int      `json:"count"`
+}
+
+// chainsShown bounds the chains listed.
+const chainsShown = 20
 
 // ReportExecutor is one person's work items among those counted.
 type ReportExecutor struct {
@@ -319,7 +332,7 @@ func (s *Services) Report(ctx context.Context, me store.User, p ReportParams) (R
 func (s *Services) assembleReport(ctx context.Context, q store.ReportQuery, plans []*definitions.Plan, loc *time.Location, fig store.ReportFigures) (Report, error) {
 	out := Report{Definition: q.Definition, Version: q.Version, From: q.From, To: q.To, Zone: q.Zone, AsOf: fig.AsOf,
 		Team: q.Team, Segment: q.Segment, Group: q.Group, Manager: q.Manager, SumOf: q.Sum, ReasonsOf: q.Reasons,
-		Processes: fig.Processes, Stages: []ReportStage{}, Handoffs: []ReportHandoff{}, Executors: []ReportExecutor{},
+		Processes: fig.Processes, Stages: []ReportStage{}, Handoffs: []ReportHandoff{}, Chains: []ReportChain{}, Executors: []ReportExecutor{},
 		Completions: []ReportCompletion{}, HeatMap: []ReportHeatRow{}, Ends: []ReportEnd{},
 		Cancelled: ReportCancelled{Reasons: []ReportCount{}}, Cohorts: []ReportCohort{}, Names: map[string]string{}}
 	stageTitle := func(id string) string {
@@ -354,6 +367,12 @@ func (s *Services) assembleReport(ctx context.Context, q store.ReportQuery, plan
 			Conversion: share(h.Converted, h.Count), Started: h.Started,
 			GapP50Seconds: h.GapP50.Seconds(), ToStartP50Seconds: h.ToStartP50.Seconds()})
 		named[h.From], named[h.To] = true, true
+	}
+	for _, c := range fig.Chains[:min(len(fig.Chains), chainsShown)] {
+		out.Chains = append(out.Chains, ReportChain{People: c.People, Count: c.Count})
+		for _, p := range c.People {
+			named[p] = true
+		}
 	}
 	for _, x := range fig.Executors {
 		out.Executors = append(out.Executors, ReportExecutor{Login: x.Login, Items: x.Items, Overdue: x.Overdue,

@@ -403,6 +403,7 @@ func expectedReport(plan []plannedProcess, n narrowing) services.Report {
 	cohorts := map[string]*services.ReportCohort{}
 	cohortStage := map[string]map[string]map[string]bool{}
 	cohortSum := map[string]map[string]float64{}
+	chains := map[string]int{}
 	for _, p := range plan {
 		if !n.counted(p) {
 			continue
@@ -415,6 +416,14 @@ func expectedReport(plan []plannedProcess, n narrowing) services.Report {
 			cohorts[month], cohortStage[month], cohortSum[month] = co, map[string]map[string]bool{}, map[string]float64{}
 		}
 		co.Started++
+		var chain []string
+		for _, v := range p.visits {
+			if n.worked(v.worker) && (len(chain) == 0 || chain[len(chain)-1] != v.worker) {
+				chain = append(chain, v.worker)
+			}
+		}
+		key := strings.Join(chain, " ")
+		chains[key]++
 		passed := map[string]bool{}
 		for _, v := range p.visits {
 			if v.outcome == "left" {
@@ -542,6 +551,13 @@ func expectedReport(plan []plannedProcess, n narrowing) services.Report {
 	slices.SortFunc(out.Handoffs, func(a, b services.ReportHandoff) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.From, b.From), strings.Compare(a.To, b.To))
 	})
+	for key, c := range chains {
+		out.Chains = append(out.Chains, services.ReportChain{People: strings.Fields(key), Count: c})
+	}
+	slices.SortFunc(out.Chains, func(a, b services.ReportChain) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), slices.Compare(a.People, b.People))
+	})
+	out.Chains = out.Chains[:min(len(out.Chains), 20)]
 	for _, x := range execs {
 		x.OverdueShare = float64(x.Overdue) / float64(x.Items)
 		out.Executors = append(out.Executors, *x)
@@ -611,6 +627,7 @@ func sameReport(t *testing.T, want, got services.Report) {
 		g.GapP50Seconds, g.ToStartP50Seconds, g.Conversion = 0, 0, 0
 		require.Equal(t, w, g)
 	}
+	require.Equal(t, want.Chains, got.Chains)
 	require.Len(t, got.Executors, len(want.Executors))
 	for i, w := range want.Executors {
 		require.InDelta(t, w.OverdueShare, got.Executors[i].OverdueShare, 1e-9)

@@ -37,6 +37,7 @@ type ReportFigures struct {
 	Stages    []ReportStageFigures
 	InOrder   map[string]int // stage: processes that reached it having passed every stage before it in Order
 	Handoffs  []HandoffFigures
+	Chains    []ChainFigures
 	Executors []ExecutorFigures
 	Weekly    []WeekFigures // left and entered stages per week
 	Ends      []CountOf     // Key: the end
@@ -61,6 +62,13 @@ type HandoffFigures struct {
 	Count, Converted   int
 	Started            int
 	GapP50, ToStartP50 time.Duration
+}
+
+// ChainFigures are how many processes were worked by People in turn (a
+// person once for a run of stages they worked one after another).
+type ChainFigures struct {
+	People []string
+	Count  int
 }
 
 // ExecutorFigures are one person's work items among those counted: how
@@ -211,6 +219,22 @@ func (s *Store) Report(ctx context.Context, viewer Viewer, q ReportQuery) (Repor
 	if _, err := pgx.ForEachRow(rows, []any{&h.From, &h.To, &h.Count, &h.Converted, &h.Started, &gap, &toStart}, func() error {
 		h.GapP50, h.ToStartP50 = seconds(gap), seconds(toStart)
 		out.Handoffs = append(out.Handoffs, h)
+		return nil
+	}); err != nil {
+		return out, err
+	}
+
+	// The chains of people who worked each process in turn.
+	rows, _ = tx.Query(ctx, with+`,
+	turns AS (
+		SELECT process_id, seq, worker, lag(worker) OVER (PARTITION BY process_id ORDER BY seq) AS before FROM visits),
+	chains AS (
+		SELECT process_id, array_agg(worker ORDER BY seq) AS people FROM turns
+		WHERE before IS DISTINCT FROM worker GROUP BY process_id)
+	SELECT people, count(*) FROM chains GROUP BY people ORDER BY 2 DESC, 1`, args)
+	var ch ChainFigures
+	if _, err := pgx.ForEachRow(rows, []any{&ch.People, &ch.Count}, func() error {
+		out.Chains = append(out.Chains, ch)
 		return nil
 	}); err != nil {
 		return out, err

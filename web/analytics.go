@@ -43,17 +43,19 @@ type analyticsPage struct {
 	Chart, InOrderChart, DropChart, TimeChart, OverdueChart, ExecChart string
 	HandoffChart, WeeksChart, EndsChart, CohortChart, HeatChart        string
 
-	Stages    []stageRow
-	Handoffs  []handoffRow
-	Executors []executorRow
-	Weeks     []string // the weeks' labels
-	People    []string // the completions' columns
-	WeekRows  []weekRow
-	HeatRows  []weekRow // a week's stages entered, by stage
-	Ends      []endRow
-	Cancelled cancelledRow
-	EndTitles []string // the cohorts' end columns
-	Cohorts   []cohortRow
+	Stages     []stageRow
+	Handoffs   []handoffRow
+	Chains     []chainRow
+	ChainChart string
+	Executors  []executorRow
+	Weeks      []string // the weeks' labels
+	People     []string // the completions' columns
+	WeekRows   []weekRow
+	HeatRows   []weekRow // a week's stages entered, by stage
+	Ends       []endRow
+	Cancelled  cancelledRow
+	EndTitles  []string // the cohorts' end columns
+	Cohorts    []cohortRow
 }
 
 type anOption struct{ Value, Label string }
@@ -62,12 +64,18 @@ type stageRow struct {
 	services.ReportStage
 	Name                                  string
 	ReachedLink, DropOffLink, OverdueLink string
+	InOrderLink, LeftLink                 string
 	Median, P90, SumText                  string
 }
 
 type handoffRow struct {
 	services.ReportHandoff
 	FromName, ToName, Wait, Gap string
+}
+
+type chainRow struct {
+	People string
+	Count  int
 }
 
 type executorRow struct {
@@ -102,7 +110,12 @@ type cohortRow struct {
 	Month, Link string
 	Started     int
 	Cells       []cohortCell
-	Ends        []int
+	Ends        []cohortEnd
+}
+
+type cohortEnd struct {
+	Count int
+	Link  string
 }
 
 type cohortCell struct {
@@ -280,9 +293,10 @@ func (u *UI) analyticsSections(c *gin.Context, page *analyticsPage) {
 	}
 	reached := func(s string) services.ViewFilter { return services.ViewFilter{Column: "reached", Op: "has", Value: s} }
 
+	passed := func(s string) services.ViewFilter { return services.ViewFilter{Column: "passed", Op: "has", Value: s} }
 	var funnelBars []funnel.Stage
 	var inOrder, drops, times, overdue []charts.Bar
-	for _, s := range r.Stages {
+	for i, s := range r.Stages {
 		row := stageRow{ReportStage: s, Name: title(s.Stage), Median: span(s.P50Seconds), P90: span(s.P90Seconds)}
 		if r.SumOf != "" {
 			row.SumText = "—"
@@ -292,6 +306,16 @@ func (u *UI) analyticsSections(c *gin.Context, page *analyticsPage) {
 		}
 		if s.Reached > 0 {
 			row.ReachedLink = link(r.From, r.To, reached(s.Stage))
+		}
+		if s.InOrder > 0 {
+			conds := []services.ViewFilter{reached(s.Stage)}
+			for _, before := range r.Stages[:i] {
+				conds = append(conds, passed(before.Stage))
+			}
+			row.InOrderLink = link(r.From, r.To, conds...)
+		}
+		if s.Left > 0 {
+			row.LeftLink = link(r.From, r.To, passed(s.Stage))
 		}
 		if s.DropOff > 0 {
 			row.DropOffLink = link(r.From, r.To, reached(s.Stage), services.ViewFilter{Column: "passed", Op: "lacks", Value: s.Stage})
@@ -324,6 +348,18 @@ func (u *UI) analyticsSections(c *gin.Context, page *analyticsPage) {
 	}
 	page.HandoffChart = charts.Bars(tr("an.handoffs.title"), hands, charts.Options{Empty: opt.Empty, Format: count,
 		ValueName: tr("an.handoffs.count"), InnerName: tr("an.handoffs.converted")})
+
+	var chains []charts.Bar
+	for _, ch := range r.Chains {
+		names := make([]string, len(ch.People))
+		for i, p := range ch.People {
+			names[i] = name(p)
+		}
+		row := chainRow{People: strings.Join(names, " → "), Count: ch.Count}
+		page.Chains = append(page.Chains, row)
+		chains = append(chains, charts.Bar{Label: row.People, Value: float64(ch.Count)})
+	}
+	page.ChainChart = charts.Bars(tr("an.chains.title"), chains, charts.Options{Empty: opt.Empty, Format: count, ValueName: tr("an.processes.short")})
 
 	var execs []charts.Bar
 	for _, x := range r.Executors {
@@ -432,7 +468,11 @@ func (u *UI) analyticsSections(c *gin.Context, page *analyticsPage) {
 			row.Cells = append(row.Cells, cell)
 		}
 		for _, id := range endIDs {
-			row.Ends = append(row.Ends, co.Ends[id])
+			e := cohortEnd{Count: co.Ends[id]}
+			if e.Count > 0 {
+				e.Link = link(from, to, services.ViewFilter{Column: "end", Op: "eq", Value: id})
+			}
+			row.Ends = append(row.Ends, e)
 		}
 		page.Cohorts = append(page.Cohorts, row)
 		cohorts = append(cohorts, charts.Bar{Label: row.Month, Value: float64(co.Started)})

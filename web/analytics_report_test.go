@@ -52,6 +52,9 @@ var dropOffLink = regexp.MustCompile(`<a class="dropoff" href="([^"]+)">(\d+)</a
 func TestTheAnalyticsPageShowsEverySectionInBothLanguages(t *testing.T) {
 	e := testenv.Seeded(t)
 	waitForDemo(t, e)
+	w := waitForItem(t, e, "ivan", func(w services.WorkItem) bool { return w.Stage == "cold_call" })
+	require.Equal(t, http.StatusOK, e.Do(t, "POST", "/api/v1/work-items/"+w.ID+"/complete", e.Login(t, "ivan"),
+		map[string]any{"data": map[string]any{"result": "interested"}}, nil))
 	hc := webSession(t, e.URL, "olga", "demo")
 	page := get(t, hc, e.URL+"/analytics?definition=sales")
 	for _, s := range analyticsSections {
@@ -65,7 +68,7 @@ func TestTheAnalyticsPageShowsEverySectionInBothLanguages(t *testing.T) {
 
 	m := dropOffLink.FindStringSubmatch(page)
 	require.NotNil(t, m, "the cold call's drop-off links to its processes")
-	require.Equal(t, "3", m[2], "the demo's three processes are all still calling")
+	require.Equal(t, "2", m[2], "two of the demo's three processes are still calling")
 	link, err := url.Parse(html.UnescapeString(m[1]))
 	require.NoError(t, err)
 	require.Equal(t, "/processes", link.Path)
@@ -89,6 +92,19 @@ func TestTheAnalyticsPageShowsEverySectionInBothLanguages(t *testing.T) {
 	to, err := time.Parse(time.RFC3339, period[1].(string))
 	require.NoError(t, err)
 	require.Equal(t, 30*24*time.Hour, to.Sub(from), "the last 30 days")
+
+	// The deal's passed in order are those that reached it having passed
+	// the cold call; the handoff and the chain name the people.
+	inOrder := regexp.MustCompile(`<td data-label="Passed in order"><a href="([^"]+)">1</a></td>`).FindStringSubmatch(page)
+	require.NotNil(t, inOrder, "the deal's one passed in order links to its process")
+	deal, err := url.Parse(html.UnescapeString(inOrder[1]))
+	require.NoError(t, err)
+	var dealSpec services.ViewSpec
+	require.NoError(t, json.Unmarshal([]byte(deal.Query().Get("spec")), &dealSpec))
+	require.Contains(t, dealSpec.Filter.All, services.ViewFilter{Column: "reached", Op: "has", Value: "deal"})
+	require.Contains(t, dealSpec.Filter.All, services.ViewFilter{Column: "passed", Op: "has", Value: "cold_call"})
+	require.Contains(t, page, `<td data-label="People in turn">Ivan Sidorov → Maria Ivanova</td>`)
+	require.Contains(t, page, `<td data-label="From">Ivan Sidorov</td><td data-label="To">Maria Ivanova</td><td data-label="Handoffs">1</td>`)
 
 	u, err := url.Parse(e.URL)
 	require.NoError(t, err)
