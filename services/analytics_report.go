@@ -19,7 +19,8 @@ import (
 // the deployment's zone, To included; without them the report is of the
 // last 30 days. Version is a number, "" for all versions. Team, Segment,
 // Group and Manager narrow the report when not "" (see Report); Sum names
-// a number field of a form, Reasons a text field ("result" when "").
+// a number field of a form, Reasons a text field (DefaultReasons when "",
+// if the conveyor's forms have it; else its ends are given no reasons).
 type ReportParams struct {
 	Definition, Version, From, To      string
 	Team, Segment, Group, Manager, Sum string
@@ -299,7 +300,10 @@ func (s *Services) Report(ctx context.Context, me store.User, p ReportParams) (R
 		faults = append(faults, field("/sum", "not a number field of any stage's form"))
 	}
 	if !slices.ContainsFunc(plans, func(pl *definitions.Plan) bool { return textField(pl, q.Reasons) }) {
-		faults = append(faults, field("/reasons", "not a text field of any stage's form"))
+		if p.Reasons != "" {
+			faults = append(faults, field("/reasons", "not a text field of any stage's form"))
+		}
+		q.Reasons = "" // a conveyor without the default field: its ends have no reasons
 	}
 	unknown, err := s.Store.ReportNamesUnknown(ctx, q.Team, q.Segment, q.Group, q.Manager)
 	if err != nil {

@@ -755,4 +755,19 @@ func TestAReportRefusesItsParametersWithTheirPaths(t *testing.T) {
 	}
 	_, err := svc.Report(t.Context(), user("olga"), services.ReportParams{Definition: "nothing"})
 	require.ErrorIs(t, err, refusal.ErrNotFound)
+
+	// A conveyor whose forms have no result gives its ends no reasons
+	// unless a field is named.
+	src := "id: tiny\ntitle: Tiny\nstart: a\nstages:\n  a:\n    title: A\n    assignee: {user: ivan}\n" +
+		"    form: {type: object, properties: {note: {type: string}}}\n    transitions:\n      - to: done\nends:\n  done: {title: Done}\n"
+	plan, err := definitions.Compile([]byte(src))
+	require.NoError(t, err)
+	_, _, err = svc.Store.Publish(store.WithActor(context.Background(), "test"), []byte(src), plan, "olga")
+	require.NoError(t, err)
+	r, err := svc.Report(t.Context(), user("olga"), services.ReportParams{Definition: "tiny"})
+	require.NoError(t, err)
+	require.Empty(t, r.ReasonsOf)
+	r, err = svc.Report(t.Context(), user("olga"), services.ReportParams{Definition: "tiny", Reasons: "note"})
+	require.NoError(t, err)
+	require.Equal(t, "note", r.ReasonsOf)
 }
