@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/conveyorhq/conveyor/internal/testenv"
@@ -133,7 +136,10 @@ func TestTheReportHoldsEverySection(t *testing.T) {
 		}
 		Names map[string]string
 	}
-	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/analytics/report?definition=sales&sum=amount", olga, nil, &r))
+	status, raw := e.Raw(t, "GET", "/api/v1/analytics/report?definition=sales&sum=amount", olga, nil)
+	require.Equal(t, http.StatusOK, status, string(raw))
+	require.NoError(t, json.Unmarshal(raw, &r))
+	requireDocumented(t, e, "Report", raw)
 	require.Equal(t, "sales", r.Definition)
 	require.False(t, r.AsOf.IsZero(), "the figures say when they are true of")
 	require.Equal(t, 2, r.Processes)
@@ -195,6 +201,37 @@ func TestTheReportHoldsEverySection(t *testing.T) {
 		status, body := e.Raw(t, "GET", "/api/v1/analytics/report?definition=sales&"+c.query, olga, nil)
 		require.Equal(t, c.message, requireRefused(t, status, body, c.path), c.query)
 	}
-	status, _ := e.Raw(t, "GET", "/api/v1/analytics/report?definition=nothing", olga, nil)
+	status, _ = e.Raw(t, "GET", "/api/v1/analytics/report?definition=nothing", olga, nil)
 	require.Equal(t, http.StatusNotFound, status)
+}
+
+// requireDocumented checks body against the schema name of the API's own
+// OpenAPI document, and that every field it holds at the top is documented.
+func requireDocumented(t *testing.T, e *testenv.Env, name string, body []byte) {
+	t.Helper()
+	status, doc := e.Raw(t, "GET", "/api/v1/openapi.json", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	root, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	require.NoError(t, c.AddResource("mem:///openapi.json", root))
+	schema, err := c.Compile("mem:///openapi.json#/components/schemas/" + name)
+	require.NoError(t, err)
+	instance, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	require.NoError(t, err)
+	require.NoError(t, schema.Validate(instance))
+	var described struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(doc, &described))
+	var fields map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(body, &fields))
+	for f := range fields {
+		require.Contains(t, described.Components.Schemas[name].Properties, f, "the %s field %s is documented", name, f)
+	}
 }
