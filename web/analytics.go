@@ -509,13 +509,19 @@ func spanText(seconds float64) string { return spanIn("en", seconds) }
 // hour, hours under two days, days beyond; "—" when there is none.
 func spanIn(lang string, seconds float64) string {
 	d := time.Duration(seconds * float64(time.Second))
+	var s string
 	switch {
 	case d <= 0:
 		return "—"
 	case d < time.Hour:
 		return fmt.Sprintf(translate(lang, "an.minutes"), max(1, int(d.Minutes())))
 	case d < 48*time.Hour:
-		return fmt.Sprintf(translate(lang, "an.hours"), d.Hours())
+		s = fmt.Sprintf(translate(lang, "an.hours"), d.Hours())
+	default:
+		s = fmt.Sprintf(translate(lang, "an.days"), d.Hours()/24)
 	}
-	return fmt.Sprintf(translate(lang, "an.days"), d.Hours()/24)
+	if lang == "ru" { // a decimal comma
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
