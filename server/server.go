@@ -95,7 +95,9 @@ func (s *Server) Handler() http.Handler {
 
 	authed.GET("/escalations", s.listEscalations)
 	authed.GET("/analytics/funnel", s.funnel)
+	authed.GET("/analytics/report", s.report)
 	s.viewRoutes(authed)
+	s.deskRoutes(authed)
 
 	authed.GET("/teams", s.listTeams)
 	authed.GET("/segments", s.listNodes(services.Segments))
