@@ -158,3 +158,20 @@ func TestASupervisorsViewIsSharedLockedAndShowsEachViewerTheirOwnRows(t *testing
 	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/view-defaults/processes", maria, nil, &after))
 	require.Empty(t, after, "the default goes with its view")
 }
+
+// A view of a field the conveyor's new version no longer has is refused
+// with the column's path when it runs, not failed.
+func TestAViewOfAFieldANewVersionDroppedSaysWhichColumn(t *testing.T) {
+	e := testenv.New(t)
+	publish(t, e, exampleYAML(t))
+	olga := e.Login(t, "olga")
+	var v savedView
+	require.Equal(t, http.StatusCreated, e.Do(t, "POST", "/api/v1/views", olga, map[string]any{"list": "processes", "name": "Amounts",
+		"spec": map[string]any{"definition": "sales", "columns": []string{"client", "form.amount"}}}, &v))
+	require.Equal(t, http.StatusOK, e.Do(t, "GET", "/api/v1/views/"+v.ID+"/rows", olga, nil, nil))
+	publish(t, e, []byte(strings.ReplaceAll(string(exampleYAML(t)), "amount", "total")))
+	status, raw := e.Raw(t, "GET", "/api/v1/views/"+v.ID+"/rows", olga, nil)
+	require.Equal(t, "no such field in the conveyor's current version", requireRefused(t, status, raw, "/spec/columns/1"))
+	status, _ = e.Raw(t, "GET", "/api/v1/views/"+v.ID+"/export", olga, nil)
+	require.Equal(t, http.StatusUnprocessableEntity, status, "the export says so too")
+}

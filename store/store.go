@@ -58,6 +58,13 @@ func (o Options) Configure(cfg *pgxpool.Config) {
 	params := cfg.ConnConfig.RuntimeParams
 	setTimeout(params, "statement_timeout", o.StatementTimeout, def.StatementTimeout)
 	setTimeout(params, "idle_in_transaction_session_timeout", o.IdleInTransactionTimeout, def.IdleInTransactionTimeout)
+	// The visibility rule's recursive scopes make the planner guess large
+	// costs, and past jit_above_cost it compiles the query: a second spent
+	// on a view that runs in milliseconds. Nothing here is an analytic scan
+	// that JIT would repay.
+	if _, inURL := params["jit"]; !inURL {
+		params["jit"] = "off"
+	}
 }
 
 // setTimeout sets a run-time parameter sent when a connection starts: d if

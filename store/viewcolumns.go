@@ -50,13 +50,6 @@ var listFrom = map[string]string{
 	ListClients:   ` FROM clients c`,
 }
 
-// listVisible is each list's visibility rule, the same the plain lists use.
-var listVisible = map[string]string{
-	ListWorkItems: itemVisible,
-	ListProcesses: processVisible,
-	ListClients:   clientVisible,
-}
-
 // listID is the expression of a row's id, the keyset's last key.
 var listID = map[string]string{ListWorkItems: "w.id", ListProcesses: "p.id", ListClients: "c.id"}
 

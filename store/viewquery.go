@@ -72,8 +72,9 @@ var ErrBadView = errors.New("not a view of this list")
 const MaxGroups = 1000
 
 type builder struct {
-	args pgx.NamedArgs
-	n    int
+	args  pgx.NamedArgs
+	n     int
+	admin bool
 }
 
 func (b *builder) arg(v any) string {
@@ -211,10 +212,24 @@ func (b *builder) base(q ViewQuery) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return from + " WHERE " + listVisible[q.List] + " AND " + where, nil
+	visible := "@admin"
+	if !b.admin {
+		visible = listID[q.List] + " = ANY ((SELECT array_agg(id) FROM visible)::text[])"
+	}
+	return from + " WHERE " + visible + " AND " + where, nil
 }
 
-func newBuilder(viewer Viewer) *builder { return &builder{args: viewer.args(nil)} }
+func newBuilder(viewer Viewer) *builder { return &builder{args: viewer.args(nil), admin: viewer.Admin} }
+
+// with is the query's common table expressions: the viewer's scope and
+// grants and, for one who is no admin, the ids of the list's rows they may
+// see (visibleSets).
+func (b *builder) with(list string) string {
+	if b.admin {
+		return viewerScope + grantScope
+	}
+	return viewerScope + grantScope + visibleSets[list]
+}
 
 // selectList is the id and the shown columns.
 func (b *builder) selectList(q ViewQuery) string {
@@ -365,7 +380,7 @@ func (s *Store) ViewRows(ctx context.Context, viewer Viewer, q ViewQuery) ([]Vie
 		sortSel += ", " + k
 	}
 	limit := q.limit()
-	sql := viewerScope + grantScope + " SELECT " + b.selectList(q) + sortSel + base +
+	sql := b.with(q.List) + " SELECT " + b.selectList(q) + sortSel + base +
 		" ORDER BY " + b.order(q, keys) + " LIMIT " + b.arg(limit+1)
 	var out []ViewRow
 	var lastKeys []any
@@ -439,7 +454,7 @@ func (s *Store) ViewEach(ctx context.Context, viewer Viewer, q ViewQuery, limit 
 	for i, k := range q.Sort {
 		keys[i] = b.value(k.Column)
 	}
-	sql := viewerScope + grantScope + " SELECT " + b.selectList(q) + base + " ORDER BY " + b.order(q, keys) + " LIMIT " + b.arg(limit)
+	sql := b.with(q.List) + " SELECT " + b.selectList(q) + base + " ORDER BY " + b.order(q, keys) + " LIMIT " + b.arg(limit)
 	return s.eachRow(ctx, sql, b.args, func(vals []any) error {
 		return fn(ViewRow{ID: vals[0].(string), Values: plainValues(vals[1:])})
 	})
@@ -453,7 +468,7 @@ func (s *Store) ViewCount(ctx context.Context, viewer Viewer, q ViewQuery, limit
 	if err != nil {
 		return 0, false, err
 	}
-	err = s.pool.QueryRow(ctx, viewerScope+grantScope+" SELECT count(*) FROM (SELECT 1"+base+" LIMIT "+b.arg(limit+1)+") x", b.args).Scan(&n)
+	err = s.pool.QueryRow(ctx, b.with(q.List)+" SELECT count(*) FROM (SELECT 1"+base+" LIMIT "+b.arg(limit+1)+") x", b.args).Scan(&n)
 	if n > limit {
 		return limit, true, err
 	}
@@ -491,7 +506,7 @@ func (s *Store) ViewGroups(ctx context.Context, viewer Viewer, q ViewQuery, by, 
 	if len(by) == 2 {
 		groupBy = "1, 2"
 	}
-	sql := viewerScope + grantScope + " SELECT " + strings.Join(sel, ", ") + base + " GROUP BY " + groupBy +
+	sql := b.with(q.List) + " SELECT " + strings.Join(sel, ", ") + base + " GROUP BY " + groupBy +
 		" ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(MaxGroups)
 	var out []ViewGroup
 	err = s.eachRow(ctx, sql, b.args, func(vals []any) error {

@@ -55,6 +55,8 @@ CREATE INDEX work_items_due ON work_items (due, id);
 CREATE INDEX work_items_planned ON work_items (planned_start, id);
 CREATE INDEX processes_due ON processes (due, id);
 CREATE INDEX processes_definition ON processes (definition_id, started_at DESC, id DESC);
+-- A view's visible set gathers the processes a viewer's people started.
+CREATE INDEX processes_started_by ON processes (started_by);
 
 -- try_timestamptz reads a form or variable value as a time, or NULL: a
 -- view compares dates that JSON holds as text and must not fail on one.
