@@ -13,8 +13,10 @@ import (
 // Running a view: its page of rows, its groups, its count and its export,
 // always over the rows the asker may see.
 
-// CountCap is where a view's count stops being exact ("10,000+").
-const CountCap = 10_000
+// CountCap is where a view's count stops being exact ("1,000+"): an
+// exact count of a large list scans it, and a list header needs no more;
+// a grouped view counts its groups exactly.
+const CountCap = 1_000
 
 // ExportMax bounds the rows an export streams.
 const ExportMax = 1_000_000

@@ -64,7 +64,7 @@ func set(key, shown, has string) ViewColumn {
 var listColumns = map[string][]ViewColumn{
 	ListWorkItems: {
 		col("title", TypeText, "w.title"),
-		col("client", TypeText, "cl.name"),
+		col("client", TypeText, "(cl.name COLLATE ru_icu)"),
 		col("stage", TypeEnum, "w.stage"),
 		col("state", TypeEnum, "w.state"),
 		col("assignee", TypeUser, "w.assignee"),
@@ -80,7 +80,7 @@ var listColumns = map[string][]ViewColumn{
 	},
 	ListProcesses: {
 		col("businessKey", TypeText, "p.business_key"),
-		col("client", TypeText, "cl.name"),
+		col("client", TypeText, "(cl.name COLLATE ru_icu)"),
 		col("definition", TypeEnum, "p.definition_id"),
 		col("version", TypeNumber, "p.version"),
 		col("state", TypeEnum, "p.state"),
@@ -100,7 +100,7 @@ var listColumns = map[string][]ViewColumn{
 			`EXISTS (SELECT 1 FROM stage_log sl WHERE sl.process_id = p.id AND sl.event = 'left' AND sl.stage = %s)`),
 	},
 	ListClients: {
-		col("name", TypeText, "c.name"),
+		col("name", TypeText, "(c.name COLLATE ru_icu)"),
 		col("inn", TypeText, "c.inn"),
 		col("owner", TypeUser, "c.owner"),
 		col("createdAt", TypeDate, "c.created_at"),

@@ -25,7 +25,8 @@ func TestEveryPageReadsInWordsOnAPhoneInBothLanguages(t *testing.T) {
 	pages := map[string][]string{
 		"olga": {"/work", "/work/" + item, "/processes", "/processes/" + process, "/processes/" + process + "/cancel",
 			"/clients", "/clients/demo-romashka", "/clients/demo-romashka?tab=processes", "/clients/demo-romashka?tab=audit",
-			"/clients/demo-romashka/start/sales", "/account", "/analytics"},
+			"/clients/demo-romashka/start/sales", "/account", "/analytics", "/desk", "/calendar",
+			"/views/new?list=processes&definition=sales", "/views/new?list=workitems", "/views/new?list=clients"},
 		"admin": {"/organisation", "/organisation/users/ivan", "/organisation/new-user", "/definitions/sales"},
 	}
 	passwords := map[string]string{"olga": "demo", "admin": "admin"}

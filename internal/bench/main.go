@@ -28,6 +28,7 @@ import (
 	"github.com/conveyorhq/conveyor/server"
 	"github.com/conveyorhq/conveyor/store"
 	"github.com/conveyorhq/conveyor/updateauth"
+	"github.com/conveyorhq/conveyor/web"
 	"github.com/conveyorhq/conveyor/worker"
 )
 
@@ -37,6 +38,8 @@ type options struct {
 	perProcess int // steps each concurrent process makes
 	clients    int // clients for the "My clients" measure
 	managers   int
+	processes  int // processes and work items for the views' measure
+	items      int
 }
 
 func main() {
@@ -46,6 +49,8 @@ func main() {
 	flag.IntVar(&o.perProcess, "steps", 10, "steps per process in the throughput run")
 	flag.IntVar(&o.clients, "clients", 100_000, "clients for the \"My clients\" measure")
 	flag.IntVar(&o.managers, "managers", 1000, "managers for the \"My clients\" measure")
+	flag.IntVar(&o.processes, "processes", 300_000, "processes for the saved views' measure")
+	flag.IntVar(&o.items, "work-items", 1_000_000, "work items for the saved views' measure (3 or 4 a process)")
 	flag.Parse()
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -107,7 +112,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	svc := services.New(st, tc)
 	svc.TokenTTL = time.Hour
-	srv := &server.Server{Services: svc, Log: quiet, Metrics: server.NewMetrics(svc)}
+	srv := &server.Server{Services: svc, Log: quiet, Metrics: server.NewMetrics(svc), Pages: web.Pages(quiet, time.UTC)}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 
@@ -128,5 +133,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return fmt.Errorf("my clients: %w", err)
 	}
 	cf.print(out)
+
+	vf, err := measureViews(ctx, svc, hs.URL, b.token, o.processes, o.items, o.clients, o.managers, 100)
+	if err != nil {
+		return fmt.Errorf("views: %w", err)
+	}
+	vf.print(out)
 	return nil
 }
