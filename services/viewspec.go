@@ -209,6 +209,8 @@ func fixedChoices(list, key string, plan *definitions.Plan) []ViewChoice {
 			st := plan.Stages[id]
 			out = append(out, ViewChoice{Value: id, Title: st.Title, Titles: st.Titles})
 		}
+	case plan != nil && key == "definition":
+		out = append(out, ViewChoice{Value: plan.ID, Title: plan.Title, Titles: plan.Titles})
 	case plan != nil && key == "end":
 		ids := make([]string, 0, len(plan.Ends))
 		for id := range plan.Ends {
