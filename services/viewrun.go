@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/conveyorhq/conveyor/export"
 	"github.com/conveyorhq/conveyor/refusal"
 	"github.com/conveyorhq/conveyor/store"
@@ -60,26 +62,36 @@ func (s *Services) RunView(ctx context.Context, me store.User, list string, spec
 	}
 	c.query.After = after
 	out := ViewResult{Columns: c.columns, Rows: []store.ViewRow{}}
-	rows, next, err := s.Store.ViewRows(ctx, viewerOf(me), c.query)
-	if errors.Is(err, store.ErrBadCursor) {
-		return ViewResult{}, refusal.Invalid("not a cursor of this view", viewFault("/after", "not a cursor of this view"))
-	}
-	if err != nil {
-		return ViewResult{}, err
-	}
-	if rows != nil {
-		out.Rows = rows
-	}
-	out.Next = next
-	if out.Count, out.Capped, err = s.Store.ViewCount(ctx, viewerOf(me), c.query, CountCap); err != nil {
-		return ViewResult{}, err
-	}
-	if len(c.group) > 0 {
-		if out.Groups, err = s.Store.ViewGroups(ctx, viewerOf(me), c.query, c.group, c.sums); err != nil {
-			return ViewResult{}, err
+	// The page and the groups (or the count) are read side by side; a
+	// grouped view's count is its groups', exact.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		rows, next, err := s.Store.ViewRows(gctx, viewerOf(me), c.query)
+		if errors.Is(err, store.ErrBadCursor) {
+			return refusal.Invalid("not a cursor of this view", viewFault("/after", "not a cursor of this view"))
 		}
-		out.Group = c.groupCols
-		out.SumsOf = c.sumKeys
+		if rows != nil {
+			out.Rows = rows
+		}
+		out.Next = next
+		return err
+	})
+	g.Go(func() error {
+		if len(c.group) == 0 {
+			var err error
+			out.Count, out.Capped, err = s.Store.ViewCount(gctx, viewerOf(me), c.query, CountCap)
+			return err
+		}
+		groups, err := s.Store.ViewGroups(gctx, viewerOf(me), c.query, c.group, c.sums)
+		out.Groups, out.Group, out.SumsOf = groups, c.groupCols, c.sumKeys
+		for _, x := range groups {
+			out.Count += x.Count
+		}
+		out.Capped = len(groups) == store.MaxGroups
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return ViewResult{}, err
 	}
 	return out, nil
 }

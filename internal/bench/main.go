@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -40,6 +42,7 @@ type options struct {
 	managers   int
 	processes  int // processes and work items for the views' measure
 	items      int
+	hold       bool // fill only, then keep the database up for a look
 }
 
 func main() {
@@ -51,8 +54,11 @@ func main() {
 	flag.IntVar(&o.managers, "managers", 1000, "managers for the \"My clients\" measure")
 	flag.IntVar(&o.processes, "processes", 300_000, "processes for the saved views' measure")
 	flag.IntVar(&o.items, "work-items", 1_000_000, "work items for the saved views' measure (3 or 4 a process)")
+	flag.BoolVar(&o.hold, "hold", false, "fill the data, print the database's address and wait (for EXPLAIN by hand)")
 	flag.Parse()
-	if err := run(context.Background(), o, os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -116,6 +122,21 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 
+	if o.hold {
+		b := &bench{tc: tc, st: st, url: hs.URL}
+		if err := b.prepare(ctx); err != nil {
+			return err
+		}
+		if err := fillClients(ctx, st, o.clients, o.managers); err != nil {
+			return err
+		}
+		if err := fillConveyorWork(ctx, st, o.processes, o.items, o.clients, o.managers); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "filled: %s (psql %q); interrupt to stop\n", hs.URL, pg.DSN("conveyor"))
+		<-ctx.Done()
+		return nil
+	}
 	fmt.Fprintf(out, "Preparing: %d sequential operations, then %d processes x %d steps in flight...\n",
 		o.sequential, o.inFlight, o.perProcess)
 	b := &bench{tc: tc, st: st, url: hs.URL}

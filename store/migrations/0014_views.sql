@@ -57,6 +57,9 @@ CREATE INDEX processes_due ON processes (due, id);
 CREATE INDEX processes_definition ON processes (definition_id, started_at DESC, id DESC);
 -- A view's visible set gathers the processes a viewer's people started.
 CREATE INDEX processes_started_by ON processes (started_by);
+-- The analytics report finds a work item's entry and exit in the stage log
+-- by the item; without this each handoff read the whole log.
+CREATE INDEX stage_log_item ON stage_log (item_id);
 
 -- try_timestamptz reads a form or variable value as a time, or NULL: a
 -- view compares dates that JSON holds as text and must not fail on one.
