@@ -100,10 +100,17 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 	if err := markChanged(ctx, tx, st.ProcessID, st.UpdateID); err != nil {
 		return nil, err
 	}
+	// Views read a process's form data so far from its row: the closed
+	// item's is merged in by the step's own update of the row.
+	closedData := json.RawMessage(`{}`)
+	if st.Close != nil && len(st.Close.Data) > 0 {
+		closedData = st.Close.Data
+	}
 	if st.Open == nil {
 		_, err := tx.Exec(ctx, `UPDATE processes SET state = 'completed', end_id = @end, progress = 100, attention = NULL,
-				stage = NULL, assignee = NULL, planned_start = NULL, due = NULL, overdue = false, completed_at = now()
-			WHERE id = @id`, pgx.NamedArgs{"id": st.ProcessID, "end": st.End})
+				stage = NULL, assignee = NULL, planned_start = NULL, due = NULL, overdue = false, completed_at = now(),
+				data = data || @data::jsonb
+			WHERE id = @id`, pgx.NamedArgs{"id": st.ProcessID, "end": st.End, "data": closedData})
 		if err == nil {
 			_, err = tx.Exec(ctx, `INSERT INTO stage_log (event, process_id, definition_id, version, end_id)
 				SELECT 'ended', p.id, p.definition_id, p.version, p.end_id FROM processes p WHERE p.id = @id`,
@@ -136,9 +143,9 @@ func applyStep(ctx context.Context, tx pgx.Tx, st Step) (*WorkItem, error) {
 		return nil, mapConstraint(err, "work item "+o.ItemID)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE processes SET stage = @stage, assignee = @assignee, planned_start = @planned_start, due = @due,
-			overdue = false, progress = coalesce(@progress, progress), attention = NULL
+			overdue = false, progress = coalesce(@progress, progress), attention = NULL, data = data || @data::jsonb
 		WHERE id = @id`, pgx.NamedArgs{"id": st.ProcessID, "stage": o.Stage, "assignee": worker, "planned_start": o.PlannedStart,
-		"due": o.Due, "progress": st.Progress}); err != nil {
+		"due": o.Due, "progress": st.Progress, "data": closedData}); err != nil {
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO stage_log (event, process_id, definition_id, version, stage, item_id, assignee, previous_assignee)
@@ -168,11 +175,6 @@ func closeItem(ctx context.Context, tx pgx.Tx, processID string, c *CloseItem) e
 		return fmt.Errorf("work item %s is not open: %w", c.ItemID, refusal.ErrConflict)
 	}
 	if err := logLeft(ctx, tx, "left", "w.id = @item", pgx.NamedArgs{"item": c.ItemID}); err != nil {
-		return err
-	}
-	// Views read a process's form data so far from the process row.
-	if _, err := tx.Exec(ctx, `UPDATE processes SET data = data || @data WHERE id = @process`,
-		pgx.NamedArgs{"data": data, "process": processID}); err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE escalations SET state = 'resolved', resolved_at = now()

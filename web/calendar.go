@@ -132,21 +132,9 @@ func (u *UI) calendar(c *gin.Context) {
 	}
 	page.Heading = calendarHeading(page.View, day, from, to, lang)
 
-	// The items keep their stage's title as it was written first; the
-	// calendar names them in its language where the plan has it.
-	plans := planCache{}
-	for i, w := range items {
-		plan, err := plans.get(ctx, u.Services, services.Process{Definition: w.Definition, Version: w.Version})
-		if err != nil {
-			u.fail(c, err)
-			return
-		}
-		if plan == nil {
-			continue
-		}
-		if st, ok := plan.Stages[w.Stage]; ok {
-			items[i].Title = st.TitleIn(lang)
-		}
+	if err := u.stageTitles(ctx, items, lang); err != nil {
+		u.fail(c, err)
+		return
 	}
 	page.Days = calendarDays(items, from, to, day, today, page.View, now, u.Location, lang)
 	u.render(c, http.StatusOK, "calendar", translate(lang, "cal.title"), page)

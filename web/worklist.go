@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,21 +103,9 @@ func (u *UI) workList(c *gin.Context) {
 		}
 		page.Truncated = next != ""
 	}
-	// The items keep their stage's title as it was written first; the list
-	// names them in its language where the plan has it.
-	plans := planCache{}
-	for i, w := range items {
-		plan, err := plans.get(ctx, u.Services, services.Process{Definition: w.Definition, Version: w.Version})
-		if err != nil {
-			u.fail(c, err)
-			return
-		}
-		if plan == nil {
-			continue
-		}
-		if st, ok := plan.Stages[w.Stage]; ok {
-			items[i].Title = st.TitleIn(language(c))
-		}
+	if err := u.stageTitles(ctx, items, language(c)); err != nil {
+		u.fail(c, err)
+		return
 	}
 	page.Groups = groupWork(items, time.Now(), u.Location, page.Sort, language(c))
 	page.Count = len(items)
@@ -252,4 +241,23 @@ func groupWork(items []services.WorkItem, now time.Time, loc *time.Location, sor
 		}
 	}
 	return out
+}
+
+// stageTitles names items by their stage's title in lang where the plan
+// has it: an item keeps its stage's title as it was written first.
+func (u *UI) stageTitles(ctx context.Context, items []services.WorkItem, lang string) error {
+	plans := planCache{}
+	for i, w := range items {
+		plan, err := plans.get(ctx, u.Services, services.Process{Definition: w.Definition, Version: w.Version})
+		if err != nil {
+			return err
+		}
+		if plan == nil {
+			continue
+		}
+		if st, ok := plan.Stages[w.Stage]; ok {
+			items[i].Title = st.TitleIn(lang)
+		}
+	}
+	return nil
 }
