@@ -20,7 +20,7 @@ vet:
 bin/withpg: $(shell find internal/pgtest pglocal -name '*.go' -not -name '*_test.go')
 	$(GO) build -o $@ ./internal/pgtest/withpg
 
-## bench: a conveyor step against a bare Temporal Update, My clients over 100,000 clients, pages of 1,000 rows
+## bench: a conveyor step against a bare Temporal Update, My clients over 100,000 clients, saved views and the analytics page over 1,000,000 work items, pages of 1,000 rows
 bench: bin/withpg
 	$(GO) run ./internal/bench
 	bin/withpg -- $(GO) test -run '^$$' -bench Render1000Rows -benchtime 20x ./web/ | grep -E '^(Benchmark|goos|cpu)' 
