@@ -442,3 +442,26 @@ func (u *UI) viewExport(c *gin.Context) {
 		u.Log.WarnContext(ctx, "export cut short", "list", list, "error", err)
 	}
 }
+
+// viewDefault makes a view the one a role opens its list with (role=,
+// clear=1 to stop).
+func (u *UI) viewDefault(c *gin.Context) {
+	ctx, user := c.Request.Context(), me(c)
+	v, err := u.Services.View(ctx, user, c.Param("id"))
+	if err == nil {
+		view := v.ID
+		if c.PostForm("clear") != "" {
+			view = ""
+		}
+		err = u.Services.SetViewDefault(ctx, user, v.List, c.PostForm("role"), view)
+	}
+	if errors.Is(err, refusal.ErrInvalid) {
+		c.String(http.StatusUnprocessableEntity, strings.Join(refusalLines(language(c), err), "\n"))
+		return
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, listPaths[v.List]+"?view="+url.QueryEscape(v.ID))
+}

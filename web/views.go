@@ -28,6 +28,7 @@ func (u *UI) viewRoutes(s *gin.RouterGroup) {
 	s.POST("/views/save", u.viewSave)
 	s.POST("/views/:id/copy", u.viewCopy)
 	s.POST("/views/:id/delete", u.viewDelete)
+	s.POST("/views/:id/default", u.viewDefault)
 	s.GET("/views/:id/export", u.viewExport)
 	s.GET("/views/export", u.viewExport)
 }
@@ -98,6 +99,9 @@ type viewListPage struct {
 	Error   []string
 	Export  string // the export's address without its format
 	Edit    string
+	// Roles the view is the default of, and those it may become it for
+	// (an admin's, for a view shared with everyone).
+	DefaultOf, Roles []string
 }
 
 // showView shows list through the view the request asks for (?view=id,
@@ -130,6 +134,19 @@ func (u *UI) showView(c *gin.Context, list string) bool {
 			return true
 		}
 		page.View, spec = &v, v.Spec
+		if user.Has(services.RoleAdmin) && v.Sharing == "everyone" {
+			defaults, err := u.Services.ViewDefaults(ctx, list)
+			if err != nil {
+				u.fail(c, err)
+				return true
+			}
+			for _, role := range services.Roles {
+				if defaults[role] == v.ID {
+					page.DefaultOf = append(page.DefaultOf, role)
+				}
+			}
+			page.Roles = services.Roles
+		}
 		page.Export, page.Edit = "/views/"+url.PathEscape(v.ID)+"/export?", "/views/"+url.PathEscape(v.ID)+"/edit"
 	} else {
 		if err := json.Unmarshal([]byte(rawSpec), &spec); err != nil {

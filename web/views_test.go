@@ -102,3 +102,36 @@ func TestAViewIsMadeSharedLockedAndCopiedThroughThePages(t *testing.T) {
 	require.Contains(t, body, "Условие 2: столбец типа «date» допускает:")
 	require.Contains(t, body, `value="Cold calls of my team"`, "the form keeps what was typed")
 }
+
+// An admin makes a view shared with everyone the list's first view for a
+// role: a manager opening the process list lands on it, and can still go
+// to the list as built.
+func TestAnAdminSetsARolesDefaultView(t *testing.T) {
+	e := testenv.Seeded(t)
+	admin := webSession(t, e.URL, "admin", "admin")
+	form := teamCalls()
+	form.Set("sharing", "everyone")
+	form.Set("name", "Cold calls")
+	form.Del("locked")
+	form.Del("f1.column")
+	form.Del("f1.op")
+	status, where, body := postForm(t, admin, e.URL, "/views/new?list=processes", "/views/save", form)
+	require.Equal(t, http.StatusSeeOther, status, body)
+	id := viewLocation.FindStringSubmatch(where)[1]
+	require.Contains(t, get(t, admin, e.URL+where), `id="view-default"`)
+	status, _, body = postForm(t, admin, e.URL, where, "/views/"+id+"/default", url.Values{"role": {"manager"}})
+	require.Equal(t, http.StatusSeeOther, status, body)
+	require.Contains(t, get(t, admin, e.URL+where), "The list opens with this view for: manager")
+
+	ivan := webSession(t, e.URL, "ivan", "demo")
+	page := get(t, ivan, e.URL+"/processes")
+	require.Contains(t, page, "<h1>Cold calls</h1>", "a manager's process list opens with the role's view")
+	require.NotContains(t, page, `id="view-default"`, "only an admin sets it")
+	require.Contains(t, get(t, ivan, e.URL+"/processes?view=none"), `id="processes"`, "the list as built is a tab away")
+
+	status, _, _ = postForm(t, ivan, e.URL, "/processes", "/views/"+id+"/default", url.Values{"role": {"manager"}, "clear": {"1"}})
+	require.Equal(t, http.StatusNotFound, status, "a manager sets no defaults")
+	status, _, _ = postForm(t, admin, e.URL, where, "/views/"+id+"/default", url.Values{"role": {"manager"}, "clear": {"1"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Contains(t, get(t, ivan, e.URL+"/processes"), `id="processes"`)
+}
