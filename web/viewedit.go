@@ -17,10 +17,13 @@ import (
 
 // The view editor: a plain form (works without JavaScript) over the
 // columns the list and its conveyor offer. It holds up to six conditions,
-// all or any of which hold; deeper AND/OR groups are the API's.
+// all or any of which hold, and "and also" up to three more, all or any of
+// which hold (stage is deal, and the executor is ivan or maria); deeper
+// AND/OR groups are the API's.
 
 const (
 	editorConditions = 6
+	editorAlso       = 3 // the second group's rows
 	editorSorts      = 2
 )
 
@@ -47,8 +50,8 @@ type viewEditorPage struct {
 	Locked, CanSave, CanManage          bool
 	Definitions                         []services.Version
 	Columns                             []editorColumn
-	Match                               string
-	Conditions                          []editorCondition
+	Match, Match2                       string
+	Conditions, Also                    []editorCondition
 	Sorts                               []editorSort
 	Group                               [2]string
 	PageSize                            int
@@ -149,25 +152,17 @@ func (u *UI) editorPage(c *gin.Context, page *viewEditorPage, spec services.View
 		}
 		return 0
 	})
-	page.Match = "all"
-	var conds []services.ViewFilter
+	// A filter the editor wrote is one group, or two groups all of which
+	// hold; one it cannot show is the API's to change.
+	var first, second *services.ViewFilter
 	if f := spec.Filter; f != nil {
-		switch {
-		case len(f.Any) > 0:
-			page.Match, conds = "any", f.Any
-		case len(f.All) > 0:
-			conds = f.All
-		default:
-			conds = []services.ViewFilter{*f}
+		first = f
+		if len(f.All) == 2 && isGroup(f.All[0]) && isGroup(f.All[1]) {
+			first, second = &f.All[0], &f.All[1]
 		}
 	}
-	for i := range editorConditions {
-		var ec editorCondition
-		if i < len(conds) {
-			ec = conditionRow(conds[i])
-		}
-		page.Conditions = append(page.Conditions, ec)
-	}
+	page.Match, page.Conditions = groupRows(first, editorConditions)
+	page.Match2, page.Also = groupRows(second, editorAlso)
 	for i := range editorSorts {
 		var s editorSort
 		if i < len(spec.Sort) {
@@ -179,6 +174,27 @@ func (u *UI) editorPage(c *gin.Context, page *viewEditorPage, spec services.View
 		page.Group[i] = spec.Group[i]
 	}
 	return nil
+}
+
+func isGroup(f services.ViewFilter) bool { return len(f.All) > 0 || len(f.Any) > 0 }
+
+// groupRows is a group as n form rows and its match.
+func groupRows(f *services.ViewFilter, n int) (string, []editorCondition) {
+	match, conds := "all", []services.ViewFilter(nil)
+	switch {
+	case f == nil:
+	case len(f.Any) > 0:
+		match, conds = "any", f.Any
+	case len(f.All) > 0:
+		conds = f.All
+	default:
+		conds = []services.ViewFilter{*f}
+	}
+	rows := make([]editorCondition, n)
+	for i := range min(n, len(conds)) {
+		rows[i] = conditionRow(conds[i])
+	}
+	return match, rows
 }
 
 // conditionRow is a condition as a form row.
@@ -247,15 +263,42 @@ func specFromForm(c *gin.Context, cols []services.ViewColumn) services.ViewSpec 
 	for _, p := range picked {
 		spec.Columns = append(spec.Columns, p.key)
 	}
-	var conds []services.ViewFilter
-	for i := range editorConditions {
+	first := formGroup(c, "f", "match", editorConditions, types)
+	second := formGroup(c, "h", "match2", editorAlso, types)
+	switch {
+	case first != nil && second != nil:
+		spec.Filter = &services.ViewFilter{All: []services.ViewFilter{*first, *second}}
+	case first != nil:
+		spec.Filter = first
+	case second != nil:
+		spec.Filter = second
+	}
+	for i := range editorSorts {
 		n := strconv.Itoa(i)
-		column, op := c.PostForm("f"+n+".column"), c.PostForm("f"+n+".op")
+		if col := c.PostForm("s" + n + ".column"); col != "" {
+			spec.Sort = append(spec.Sort, services.ViewSortKey{Column: col, Desc: c.PostForm("s"+n+".desc") != ""})
+		}
+	}
+	for i := range 2 {
+		if g := c.PostForm("g" + strconv.Itoa(i)); g != "" {
+			spec.Group = append(spec.Group, g)
+		}
+	}
+	return spec
+}
+
+// formGroup reads n condition rows named prefix<i>.column/op/value/value2
+// into a group all (or, with match "any", any) of which hold; nil for none.
+func formGroup(c *gin.Context, prefix, match string, n int, types map[string]services.ColumnType) *services.ViewFilter {
+	var conds []services.ViewFilter
+	for i := range n {
+		k := prefix + strconv.Itoa(i)
+		column, op := c.PostForm(k+".column"), c.PostForm(k+".op")
 		if column == "" || op == "" {
 			continue
 		}
 		f := services.ViewFilter{Column: column, Op: op}
-		raw, raw2 := strings.TrimSpace(c.PostForm("f"+n+".value")), strings.TrimSpace(c.PostForm("f"+n+".value2"))
+		raw, raw2 := strings.TrimSpace(c.PostForm(k+".value")), strings.TrimSpace(c.PostForm(k+".value2"))
 		t := types[column]
 		switch {
 		case strings.HasPrefix(op, "within:"):
@@ -275,25 +318,13 @@ func specFromForm(c *gin.Context, cols []services.ViewColumn) services.ViewSpec 
 		}
 		conds = append(conds, f)
 	}
-	if len(conds) > 0 {
-		if c.PostForm("match") == "any" {
-			spec.Filter = &services.ViewFilter{Any: conds}
-		} else {
-			spec.Filter = &services.ViewFilter{All: conds}
-		}
+	switch {
+	case len(conds) == 0:
+		return nil
+	case c.PostForm(match) == "any":
+		return &services.ViewFilter{Any: conds}
 	}
-	for i := range editorSorts {
-		n := strconv.Itoa(i)
-		if col := c.PostForm("s" + n + ".column"); col != "" {
-			spec.Sort = append(spec.Sort, services.ViewSortKey{Column: col, Desc: c.PostForm("s"+n+".desc") != ""})
-		}
-	}
-	for i := range 2 {
-		if g := c.PostForm("g" + strconv.Itoa(i)); g != "" {
-			spec.Group = append(spec.Group, g)
-		}
-	}
-	return spec
+	return &services.ViewFilter{All: conds}
 }
 
 // formValue is a typed-in value as its column reads it ("" none); what

@@ -199,21 +199,25 @@ func refusalLines(lang string, err error) []string {
 	return out
 }
 
-// viewPathText names where in a view a fault is, for people.
+// viewPathText names where in a view a fault is, for people: a column,
+// a sort key, a condition by its row (in the second group of the editor,
+// "and also"), a field.
 func viewPathText(lang, path string) string {
 	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(path, "/spec"), "/"), "/")
 	name := translate(lang, "v.path."+parts[0])
-	if len(parts) > 1 {
-		if n, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
-			return name + " " + strconv.Itoa(n+1)
-		}
-		for _, p := range parts[1:] {
-			if n, err := strconv.Atoi(p); err == nil {
-				return name + " " + strconv.Itoa(n+1)
-			}
+	var rows []int
+	for _, p := range parts[1:] {
+		if n, err := strconv.Atoi(p); err == nil {
+			rows = append(rows, n)
 		}
 	}
-	return name
+	switch {
+	case len(rows) == 0:
+		return name
+	case parts[0] == "filter" && len(rows) == 2 && rows[0] == 1:
+		return translate(lang, "v.also") + ", " + strings.ToLower(name) + " " + strconv.Itoa(rows[1]+1)
+	}
+	return name + " " + strconv.Itoa(rows[len(rows)-1]+1)
 }
 
 // fillView turns a result into the page's cells.

@@ -135,3 +135,39 @@ func TestAnAdminSetsARolesDefaultView(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, status)
 	require.Contains(t, get(t, ivan, e.URL+"/processes"), `id="processes"`)
 }
+
+// The editor's second group of conditions: the cold calls, and also those
+// of ivan or of maria; it comes back to the editor as it was written, and
+// a fault in it says it is there.
+func TestAViewsSecondGroupOfConditionsAndsWithTheFirst(t *testing.T) {
+	e := testenv.Seeded(t)
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM work_items WHERE stage = 'cold_call'`).Scan(&n))
+		return n >= 3
+	}, 20*time.Second, 50*time.Millisecond)
+	olga := webSession(t, e.URL, "olga", "demo")
+	form := teamCalls()
+	form.Set("f1.column", "")
+	form.Set("match2", "any")
+	form.Set("h0.column", "assignee")
+	form.Set("h0.op", "eq")
+	form.Set("h0.value", "ivan")
+	form.Set("h1.column", "assignee")
+	form.Set("h1.op", "eq")
+	form.Set("h1.value", "maria")
+	status, where, body := postForm(t, olga, e.URL, "/views/new?list=processes", "/views/save", form)
+	require.Equal(t, http.StatusSeeOther, status, body)
+	require.Contains(t, get(t, olga, e.URL+where), `<strong>3</strong>`, "ivan's three cold calls")
+	editor := get(t, olga, e.URL+"/views/"+viewLocation.FindStringSubmatch(where)[1]+"/edit")
+	require.Regexp(t, `id="h1-value" value="maria"`, editor)
+	require.Regexp(t, `<select name="match2" id="view-match2"><option value="all">[^<]*</option><option value="any" selected>`, editor)
+
+	form.Set("h1.value", "nobody")
+	status, _, _ = postForm(t, olga, e.URL, "/views/new?list=processes", "/views/save", form)
+	require.Equal(t, http.StatusSeeOther, status, "a login is any text to a filter")
+	form.Set("h1.column", "due")
+	status, _, body = postForm(t, olga, e.URL, "/views/new?list=processes", "/views/save", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "And also, condition 2: a date column takes within")
+}
