@@ -117,11 +117,13 @@ type CohortStage struct {
 	Sum     float64
 }
 
-// The report's common table expressions over viewerScope and grantScope:
-// counted is the processes counted, visits each stage they entered by the
-// one who works or worked it (the work item's assignee) narrowed to the
-// team and manager, with how it was left.
-const reportScope = `,
+// The report's sets, each made once per report as a temporary table of
+// its transaction and read by every section: counted is the processes
+// counted, visits each stage they entered by the one who works or worked it
+// (the work item's assignee) narrowed to the team and manager, with how it
+// was left. reportTrees, after viewerScope and grantScope, are the
+// segments, product groups and team members they narrow by.
+const reportTrees = `,
 	seg_tree(id) AS (
 		SELECT id FROM segments WHERE id = @segment::text
 		UNION SELECT t.id FROM segments t JOIN seg_tree s ON t.parent = s.id),
@@ -129,29 +131,33 @@ const reportScope = `,
 		SELECT id FROM product_groups WHERE id = @group::text
 		UNION SELECT t.id FROM product_groups t JOIN group_tree g ON t.parent = g.id),
 	team_members(login) AS (
-		SELECT login FROM users WHERE @team::text <> '' AND teams @> ARRAY[@team::text]),
-	counted(id, started_at) AS (
+		SELECT login FROM users WHERE @team::text <> '' AND teams @> ARRAY[@team::text])`
+
+const reportCounted = `
 		SELECT p.id, p.started_at FROM processes p
 		WHERE p.definition_id = @definition AND (@version::int = 0 OR p.version = @version::int)
 			AND p.started_at >= @from AND p.started_at < @to AND ` + processVisible + `
 			AND (@segment = '' OR EXISTS (SELECT 1 FROM client_segments xs WHERE xs.client_id = p.client_id AND xs.segment_id IN (SELECT id FROM seg_tree)))
 			AND (@group = '' OR EXISTS (SELECT 1 FROM client_product_groups xg WHERE xg.client_id = p.client_id AND xg.group_id IN (SELECT id FROM group_tree)))
 			AND (@team = '' AND @manager = '' OR EXISTS (SELECT 1 FROM work_items xw WHERE xw.process_id = p.id
-				AND (@team = '' OR xw.assignee IN (SELECT login FROM team_members)) AND (@manager = '' OR xw.assignee = @manager)))),
-	visits AS (
+				AND (@team = '' OR xw.assignee IN (SELECT login FROM team_members)) AND (@manager = '' OR xw.assignee = @manager)))`
+
+const reportVisits = `
 		SELECT e.id, e.stage, e.process_id, e.item_id, w.seq, w.assignee AS worker, e.assignee, e.previous_assignee,
 			e.at AS entered, l.at AS gone, l.event AS outcome, w.overdue, w.started_at,
 			CASE WHEN @sum::text <> '' AND jsonb_typeof(l.data -> @sum::text) = 'number' THEN (l.data ->> @sum::text)::numeric END AS amount
 		FROM stage_log e JOIN work_items w ON w.id = e.item_id
 			LEFT JOIN stage_log l ON l.process_id = e.process_id AND l.item_id = e.item_id AND l.event IN ('left', 'cancelled')
 		WHERE e.event = 'entered' AND e.process_id IN (SELECT id FROM counted)
-			AND (@team = '' OR w.assignee IN (SELECT login FROM team_members)) AND (@manager = '' OR w.assignee = @manager))`
+			AND (@team = '' OR w.assignee IN (SELECT login FROM team_members)) AND (@manager = '' OR w.assignee = @manager)`
 
 // Report counts, from the stage log, everything an analytics report shows
 // over the processes of q that viewer may see, in one snapshot.
 func (s *Store) Report(ctx context.Context, viewer Viewer, q ReportQuery) (ReportFigures, error) {
 	var out ReportFigures
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	// One snapshot for every figure; rolled back, so its temporary tables
+	// go with it.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return out, err
 	}
@@ -159,7 +165,22 @@ func (s *Store) Report(ctx context.Context, viewer Viewer, q ReportQuery) (Repor
 	args := viewer.args(pgx.NamedArgs{"definition": q.Definition, "version": q.Version, "from": q.From, "to": q.To,
 		"team": q.Team, "segment": q.Segment, "group": q.Group, "manager": q.Manager, "sum": q.Sum,
 		"reasons": q.Reasons, "zone": q.Zone, "order": q.Order})
-	with := viewerScope + grantScope + reportScope
+	// counted and visits are made once: every section reads them, and made
+	// again in each they were most of its cost.
+	for _, make := range []string{
+		`CREATE TEMP TABLE counted (id text, started_at timestamptz) ON COMMIT DROP`,
+		`CREATE TEMP TABLE visits (id bigint, stage text, process_id text, item_id text, seq int, worker text, assignee text,
+			previous_assignee text, entered timestamptz, gone timestamptz, outcome text, overdue boolean, started_at timestamptz,
+			amount numeric) ON COMMIT DROP`,
+		`INSERT INTO counted ` + viewerScope + grantScope + reportTrees + reportCounted,
+		`INSERT INTO visits ` + viewerScope + grantScope + reportTrees + reportVisits,
+		`ANALYZE counted`, `ANALYZE visits`,
+	} {
+		if _, err := tx.Exec(ctx, make, args); err != nil {
+			return out, err
+		}
+	}
+	const with = `WITH report AS (SELECT 1)`
 	if err := tx.QueryRow(ctx, with+` SELECT now(), (SELECT count(*) FROM counted)`, args).Scan(&out.AsOf, &out.Processes); err != nil {
 		return out, err
 	}
