@@ -133,6 +133,16 @@ func (s *Services) checkBody(ctx context.Context, me store.User, b *ViewBody) er
 // resolve compiles spec for list against the columns of its definition's
 // current version.
 func (s *Services) resolve(ctx context.Context, me store.User, list string, spec ViewSpec, base string) (compiled, error) {
+	// A spec that came another way than a checked body (a link's, a
+	// stored one) meets the same schema: its depth and sizes are bounded
+	// before anything is built of it.
+	raw, err := json.Marshal(ViewBody{List: list, Name: "view", Spec: spec})
+	if err != nil {
+		return compiled{}, err
+	}
+	if err := checkViewBody(raw); err != nil {
+		return compiled{}, err
+	}
 	if n := countConditions(spec.Filter); n > maxViewFilters {
 		return compiled{}, refusal.Invalid("the filter is too long", viewFault(base+"/filter", fmt.Sprintf("%d conditions: at most %d", n, maxViewFilters)))
 	}

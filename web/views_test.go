@@ -171,3 +171,20 @@ func TestAViewsSecondGroupOfConditionsAndsWithTheFirst(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Contains(t, body, "And also, condition 2: a date column takes within")
 }
+
+// A view in a link is checked like a saved one: nested past the editor's
+// depth, it is refused with the place, and nothing runs.
+func TestAViewInALinkIsBoundedLikeASavedOne(t *testing.T) {
+	e := testenv.New(t)
+	hc := webSession(t, e.URL, "olga", "demo")
+	deep := `{"column":"stage","op":"eq","value":"deal"}`
+	for range 40 {
+		deep = `{"all":[` + deep + `]}`
+	}
+	resp, err := hc.Get(e.URL + "/processes?spec=" + url.QueryEscape(`{"columns":["client"],"filter":`+deep+`}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, string(body))
+	require.Contains(t, string(body), `id="view-error"`)
+}
