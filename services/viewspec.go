@@ -149,6 +149,15 @@ func checkViewBody(raw []byte) error {
 	return err
 }
 
+// OpMismatch is a condition whose operator its column does not take, for
+// a page to word with the operators' names in its language.
+type OpMismatch struct {
+	Op    string
+	Takes []string
+}
+
+func (e *OpMismatch) Error() string { return "a column does not take " + e.Op }
+
 // compiled is a spec resolved for the store.
 type compiled struct {
 	query   store.ViewQuery
@@ -411,7 +420,9 @@ func compileFilter(f ViewFilter, path string, lookup func(string, string) (ViewC
 		return store.ViewFilter{}
 	}
 	if !slices.Contains(c.Ops, f.Op) {
-		*faults = append(*faults, viewFault(path+"/op", "a "+string(c.Type)+" column takes "+strings.Join(c.Ops, ", ")))
+		fault := viewFault(path+"/op", "a "+string(c.Type)+" column takes "+strings.Join(c.Ops, ", "))
+		fault.Cause = &OpMismatch{Op: f.Op, Takes: c.Ops}
+		*faults = append(*faults, fault)
 		return store.ViewFilter{}
 	}
 	cond, msg := condition(c, f.Op, f.Value, loc, now)

@@ -77,6 +77,10 @@ func fieldText(lang string, f refusal.FieldError) string {
 	var doc *services.DocumentError
 	var id *identifiers.Error
 	var dup *services.DuplicateClient
+	var op *services.OpMismatch
+	if errors.As(f.Cause, &op) {
+		return opMismatchText(lang, op)
+	}
 	if t, ok := f.Translations[lang]; ok {
 		return t
 	}
@@ -103,6 +107,16 @@ func fieldText(lang string, f refusal.FieldError) string {
 		return translate(lang, "cl.e.number")
 	}
 	return f.Message
+}
+
+// opMismatchText says which conditions a column takes, by their names in
+// lang.
+func opMismatchText(lang string, e *services.OpMismatch) string {
+	names := make([]string, 0, len(e.Takes))
+	for _, op := range e.Takes {
+		names = append(names, "«"+translate(lang, "v.op."+op)+"»")
+	}
+	return fmt.Sprintf(translate(lang, "v.e.op"), translate(lang, "v.op."+e.Op), strings.Join(names, ", "))
 }
 
 // documentText is why an upload was refused, in lang.

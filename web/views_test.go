@@ -99,7 +99,7 @@ func TestAViewIsMadeSharedLockedAndCopiedThroughThePages(t *testing.T) {
 	bad.Set("f1.value", "x")
 	status, _, body = postForm(t, olga, e.URL, "/views/new?list=processes", "/views/save", bad)
 	require.Equal(t, http.StatusUnprocessableEntity, status)
-	require.Contains(t, body, "Условие 2: столбец типа «date» допускает:")
+	require.Contains(t, body, "Условие 2: «содержит» к этому столбцу не подходит; подходят «за период (сегодня, на этой неделе …)», «от … до»")
 	require.Contains(t, body, `value="Cold calls of my team"`, "the form keeps what was typed")
 }
 
@@ -169,7 +169,7 @@ func TestAViewsSecondGroupOfConditionsAndsWithTheFirst(t *testing.T) {
 	form.Set("h1.column", "due")
 	status, _, body = postForm(t, olga, e.URL, "/views/new?list=processes", "/views/save", form)
 	require.Equal(t, http.StatusUnprocessableEntity, status)
-	require.Contains(t, body, "And also, condition 2: a date column takes within")
+	require.Contains(t, body, "And also, condition 2: «is» does not apply to this column; it takes «in a period")
 }
 
 // A view in a link is checked like a saved one: nested past the editor's
