@@ -74,6 +74,7 @@ var listColumns = map[string][]ViewColumn{
 		col("definition", TypeEnum, "p.definition_id"),
 		col("businessKey", TypeText, "p.business_key"),
 		col("process", TypeText, "w.process_id"),
+		col("processStartedAt", TypeDate, "p.started_at"),
 		col("createdAt", TypeDate, "w.created_at"),
 		col("completedAt", TypeDate, "w.completed_at"),
 		col("completedBy", TypeUser, "w.completed_by"),

@@ -288,7 +288,7 @@ func (u *UI) analyticsSections(c *gin.Context, page *analyticsPage) {
 			Filter: &services.ViewFilter{All: []services.ViewFilter{
 				{Column: "definition", Op: "eq", Value: r.Definition}, {Column: "stage", Op: "eq", Value: stage},
 				{Column: "overdue", Op: "eq", Value: true},
-				{Column: "createdAt", Op: "between", Value: []any{r.From.Format(time.RFC3339), r.To.Format(time.RFC3339)}},
+				{Column: "processStartedAt", Op: "between", Value: []any{r.From.Format(time.RFC3339), r.To.Format(time.RFC3339)}},
 			}}})
 	}
 	reached := func(s string) services.ViewFilter { return services.ViewFilter{Column: "reached", Op: "has", Value: s} }

@@ -105,6 +105,12 @@ func TestASupervisorsViewPinAndDropOffByClicking(t *testing.T) {
 			require.Contains(t, where, "/processes?spec=")
 			require.Contains(t, text(t, olga, "#view-count"), tc.rows+": "+strings.TrimSpace(dropped), "the list has the processes the drop-off counts")
 			accessible(t, olga)
+
+			// The overdue deals the funnel counts are the work items behind
+			// its link.
+			require.NoError(t, chromedp.Do(olga, chromedp.Navigate(e.URL+"/analytics?definition=sales"), chromedp.WaitVisible(chromedp.ID("overdue-table")),
+				chromedp.Click(chromedp.CSS("#overdue-table a")), chromedp.WaitVisible(chromedp.ID("view-rows"))))
+			require.Contains(t, text(t, olga, "#view-count"), tc.rows+": 2", "the two late deals")
 		})
 	}
 }
