@@ -143,13 +143,18 @@ const reportCounted = `
 				AND (@team = '' OR xw.assignee IN (SELECT login FROM team_members)) AND (@manager = '' OR xw.assignee = @manager)))`
 
 const reportVisits = `
-		SELECT e.id, e.stage, e.process_id, e.item_id, w.seq, w.assignee AS worker, e.assignee, e.previous_assignee,
-			e.at AS entered, l.at AS gone, l.event AS outcome, w.overdue, w.started_at,
-			CASE WHEN @sum::text <> '' AND jsonb_typeof(l.data -> @sum::text) = 'number' THEN (l.data ->> @sum::text)::numeric END AS amount
-		FROM stage_log e JOIN work_items w ON w.id = e.item_id
-			LEFT JOIN stage_log l ON l.process_id = e.process_id AND l.item_id = e.item_id AND l.event IN ('left', 'cancelled')
-		WHERE e.event = 'entered' AND e.process_id IN (SELECT id FROM counted)
-			AND (@team = '' OR w.assignee IN (SELECT login FROM team_members)) AND (@manager = '' OR w.assignee = @manager)`
+		SELECT * FROM (
+			SELECT e.id, e.stage, e.process_id, e.item_id, w.seq, w.assignee AS worker, e.assignee, e.previous_assignee,
+				e.at AS entered, l.at AS gone, l.event AS outcome, w.overdue, w.started_at,
+				CASE WHEN @sum::text <> '' AND jsonb_typeof(l.data -> @sum::text) = 'number' THEN (l.data ->> @sum::text)::numeric END AS amount,
+				-- when the process last left a stage done before this one,
+				-- whoever worked it (steps follow each other in time)
+				max(l.at) FILTER (WHERE l.event = 'left') OVER (PARTITION BY e.process_id ORDER BY w.seq
+					ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_left
+			FROM stage_log e JOIN work_items w ON w.id = e.item_id
+				LEFT JOIN stage_log l ON l.process_id = e.process_id AND l.item_id = e.item_id AND l.event IN ('left', 'cancelled')
+			WHERE e.event = 'entered' AND e.process_id IN (SELECT id FROM counted)) v
+		WHERE (@team = '' OR v.worker IN (SELECT login FROM team_members)) AND (@manager = '' OR v.worker = @manager)`
 
 // Report counts, from the stage log, everything an analytics report shows
 // over the processes of q that viewer may see, in one snapshot.
@@ -171,7 +176,7 @@ func (s *Store) Report(ctx context.Context, viewer Viewer, q ReportQuery) (Repor
 		`CREATE TEMP TABLE counted (id text, started_at timestamptz) ON COMMIT DROP`,
 		`CREATE TEMP TABLE visits (id bigint, stage text, process_id text, item_id text, seq int, worker text, assignee text,
 			previous_assignee text, entered timestamptz, gone timestamptz, outcome text, overdue boolean, started_at timestamptz,
-			amount numeric) ON COMMIT DROP`,
+			amount numeric, prev_left timestamptz) ON COMMIT DROP`,
 		`INSERT INTO counted ` + viewerScope + grantScope + reportTrees + reportCounted,
 		`INSERT INTO visits ` + viewerScope + grantScope + reportTrees + reportVisits,
 		`ANALYZE counted`, `ANALYZE visits`,
@@ -228,11 +233,9 @@ func (s *Store) Report(ctx context.Context, viewer Viewer, q ReportQuery) (Repor
 	// before; the gap runs from that one being left.
 	rows, _ = tx.Query(ctx, with+` SELECT v.previous_assignee, v.assignee, count(*),
 		count(*) FILTER (WHERE v.outcome = 'left'), count(v.started_at),
-		coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered - prev.at)), 0),
+		coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered - v.prev_left)), 0),
 		coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.started_at - v.entered)), 0)
-	FROM visits v LEFT JOIN LATERAL (
-		SELECT pl.at FROM work_items pw JOIN stage_log pl ON pl.item_id = pw.id AND pl.event = 'left'
-		WHERE pw.process_id = v.process_id AND pw.seq < v.seq ORDER BY pw.seq DESC LIMIT 1) prev ON true
+	FROM visits v
 	WHERE v.previous_assignee IS NOT NULL AND v.previous_assignee <> v.assignee
 	GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, args)
 	var h HandoffFigures
