@@ -212,10 +212,12 @@ func (s *Store) Report(ctx context.Context, viewer Viewer, q ReportQuery) (Repor
 	// Passed in order: a process counts at the k-th stage when it reached
 	// it having left every stage before it done.
 	rows, _ = tx.Query(ctx, with+`,
+	left_done AS (
+		SELECT l.process_id, array_agg(DISTINCT l.stage) AS passed
+		FROM stage_log l JOIN counted c ON c.id = l.process_id WHERE l.event = 'left' GROUP BY 1),
 	per AS (
-		SELECT v.process_id, array_agg(DISTINCT v.stage) AS reached,
-			coalesce((SELECT array_agg(DISTINCT l.stage) FROM stage_log l WHERE l.process_id = v.process_id AND l.event = 'left'), '{}') AS passed
-		FROM visits v GROUP BY v.process_id)
+		SELECT v.process_id, array_agg(DISTINCT v.stage) AS reached, coalesce(min(d.passed), '{}') AS passed
+		FROM visits v LEFT JOIN left_done d ON d.process_id = v.process_id GROUP BY v.process_id)
 	SELECT (@order::text[])[k], count(*) FROM per, generate_subscripts(@order::text[], 1) AS k
 	WHERE (@order::text[])[k] = ANY (per.reached) AND per.passed @> (@order::text[])[1:k-1]
 	GROUP BY k ORDER BY k`, args)
