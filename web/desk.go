@@ -36,7 +36,7 @@ type deskPage struct {
 	Tiles       []deskTile
 	Pins        []deskPin
 	Team        []services.Load
-	TeamHref    func(login string) string
+	TeamHref    func(login, which string) string
 	Definitions []services.Version
 }
 
@@ -79,12 +79,20 @@ func (u *UI) desk(c *gin.Context) {
 	}
 	page.Team = d.Team
 	if len(d.Team) > 0 {
-		page.TeamHref = func(login string) string {
+		// Each figure of a person's load opens the work it counts.
+		page.TeamHref = func(login, which string) string {
+			conds := []services.ViewFilter{{Column: "assignee", Op: "eq", Value: login}}
+			switch which {
+			case "attention":
+				conds = append(conds, services.ViewFilter{Column: "state", Op: "eq", Value: "attention"})
+			case "overdue":
+				conds = append(conds, services.ViewFilter{Column: "state", Op: "in", Value: []any{"attention", "in_progress"}},
+					services.ViewFilter{Column: "overdue", Op: "eq", Value: true})
+			default:
+				conds = append(conds, services.ViewFilter{Column: "state", Op: "in", Value: []any{"attention", "in_progress"}})
+			}
 			return viewLink(services.ListWorkItems, services.ViewSpec{Columns: []string{"title", "client", "stage", "plannedStart", "due", "overdue"},
-				Filter: &services.ViewFilter{All: []services.ViewFilter{
-					{Column: "assignee", Op: "eq", Value: login},
-					{Column: "state", Op: "in", Value: []any{"attention", "in_progress"}},
-				}}, Sort: []services.ViewSortKey{{Column: "due"}}})
+				Filter: &services.ViewFilter{All: conds}, Sort: []services.ViewSortKey{{Column: "due"}}})
 		}
 	}
 	if page.Definitions, err = u.Services.Definitions(ctx, user); err != nil {
