@@ -23,13 +23,12 @@ const MaxPins = 20
 // conveyor's funnel (of the last 30 days).
 type Pin struct {
 	store.Pin
-	Title  string    `json:"title"`
-	List   string    `json:"list,omitempty"`
-	Count  int       `json:"count"`
-	Capped bool      `json:"countCapped,omitempty"`
-	Spec   *ViewSpec `json:"-"` // a view pin's spec, for its link
-	Error  string    `json:"error,omitempty"`
-	Funnel *Funnel   `json:"funnel,omitempty"`
+	Title  string  `json:"title"`
+	List   string  `json:"list,omitempty"`
+	Count  int     `json:"count"`
+	Capped bool    `json:"countCapped,omitempty"`
+	Error  string  `json:"error,omitempty"`
+	Funnel *Funnel `json:"funnel,omitempty"`
 }
 
 // Tile is one of the user's own live counts, with the view behind it.
@@ -134,7 +133,7 @@ func (s *Services) pinOut(ctx context.Context, me store.User, p store.Pin) (Pin,
 	if err != nil {
 		return Pin{}, err
 	}
-	out.Title, out.List, out.Spec = v.Name, v.List, &v.Spec
+	out.Title, out.List = v.Name, v.List
 	out.Count, out.Capped, err = s.CountView(ctx, me, v.List, v.Spec)
 	if errors.Is(err, refusal.ErrInvalid) {
 		out.Error = err.Error()

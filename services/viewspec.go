@@ -2,6 +2,7 @@ package services
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -83,14 +84,7 @@ func (c ViewChoice) TitleIn(lang string) string {
 	if t, ok := c.Titles[lang]; ok {
 		return t
 	}
-	return cmpOr(c.Title, c.Value)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return cmp.Or(c.Title, c.Value)
 }
 
 // The operators each type of column takes. within takes a period named
@@ -387,18 +381,11 @@ func compileView(list string, spec ViewSpec, catalogue []ViewColumn, loc *time.L
 			out.query.Filter = &scope
 		}
 	}
-	out.query.Limit = cmp0(spec.PageSize, defaultPageSize)
+	out.query.Limit = cmp.Or(spec.PageSize, defaultPageSize)
 	if len(faults) > 0 {
 		return out, refusal.Invalid("the view does not fit its list", faults...)
 	}
 	return out, nil
-}
-
-func cmp0(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 func compileFilter(f ViewFilter, path string, lookup func(string, string) (ViewColumn, bool), loc *time.Location, now time.Time, faults *[]refusal.FieldError) store.ViewFilter {

@@ -329,13 +329,13 @@ func (u *UI) cell(lang string, col services.ViewColumn, v any, names map[string]
 		}
 	case services.TypeEnum:
 		s, _ := v.(string)
+		if col.Key == "state" { // the states are the pages' words, not a plan's
+			return viewCell{Text: translate(lang, "v.state."+s)}
+		}
 		for _, ch := range col.Choices {
 			if ch.Value == s {
 				return viewCell{Text: ch.TitleIn(lang)}
 			}
-		}
-		if col.Key == "state" {
-			return viewCell{Text: translate(lang, "v.state."+s)}
 		}
 	}
 	s, _ := v.(string)
